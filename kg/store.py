@@ -1,0 +1,67 @@
+"""Read the Turtle data folder into one RDF graph, with clear errors for broken files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import DataError
+from .resources import resource_dir
+
+__all__ = ["data_files", "default_data_dir", "load_rdf", "parse_file"]
+
+
+def default_data_dir() -> Path:
+    """The data folder that ships with the package."""
+    return resource_dir("data")
+
+
+def data_files(data_dir: str | Path | None = None) -> list[Path]:
+    """The Turtle files that make up the graph: every top-level ``*.ttl`` in ``data_dir``.
+
+    Sub-folders (``shapes/``, ``imports/``) are not part of the graph.
+    """
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    if not folder.is_dir():
+        raise DataError("data folder not found; pass --data DIR with a folder of .ttl files",
+                        path=str(folder))
+    files = sorted(folder.glob("*.ttl"))
+    if not files:
+        raise DataError("no .ttl files in the data folder; pass --data DIR with Turtle files",
+                        path=str(folder))
+    return files
+
+
+def parse_file(path: str | Path, graph=None):
+    """Parse one Turtle file into ``graph`` (a new rdflib Graph if None) and return it.
+
+    A syntax error becomes a :class:`DataError` naming the file and line.
+    """
+    from rdflib import Graph
+
+    g = graph if graph is not None else Graph()
+    path = Path(path)
+    try:
+        g.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises several unrelated types for bad syntax
+        text = " ".join(str(exc).split())
+        m = re.search(r"line (\d+)", text)
+        line = int(m.group(1)) if m else None
+        reason = re.sub(r"^.*?:\s*", "", text.split(" at ^ in:")[0])[:160] or type(exc).__name__
+        raise DataError(f"not valid Turtle ({reason}); fix the file and run `kg validate`",
+                        path=str(path), line=line) from None
+    return g
+
+
+def load_rdf(data_dir: str | Path | None = None):
+    """Load every data file into one rdflib Graph, with the project's prefixes bound."""
+    from rdflib import Graph
+
+    from .vocab import PREFIXES
+
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    for path in data_files(data_dir):
+        parse_file(path, g)
+    return g
