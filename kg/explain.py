@@ -1,0 +1,192 @@
+"""Say routes in words, with their citations, and lay results out as text tables."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+if TYPE_CHECKING:
+    from .trace import TraceResult
+
+__all__ = [
+    "DISCLAIMER",
+    "explain_negative",
+    "explain_route",
+    "short_type",
+    "source_refs",
+    "trace_table",
+]
+
+DISCLAIMER = (
+    "A teaching and reasoning aid, not a diagnosis: it shows routes the literature describes, "
+    "not what is wrong with a particular person. Anyone with pain, and above all with a red "
+    "flag, should be assessed by a clinician."
+)
+
+_TYPE_WORDS = {
+    "kg:BodyRegion": "body region",
+    "kg:Dermatome": "dermatome",
+    "kg:SpinalNerveRoot": "nerve root",
+    "kg:PeripheralNerve": "peripheral nerve",
+    "kg:NervePlexus": "nerve plexus",
+    "kg:Nerve": "nerve",
+    "kg:IntervertebralDisc": "disc",
+    "kg:Vertebra": "vertebra",
+    "kg:Joint": "joint",
+    "kg:Muscle": "muscle",
+    "kg:Ligament": "ligament",
+    "kg:Bone": "bone",
+    "kg:Organ": "organ",
+    "kg:Vessel": "vessel",
+    "kg:RedFlag": "red flag",
+    "kg:Finding": "finding",
+    "kg:Condition": "condition",
+    "kg:DiagnosticTest": "test",
+}
+
+
+def short_type(G: nx.MultiDiGraph, node: str) -> str:
+    """A one-word kind for a node ('joint', 'nerve root', 'condition')."""
+    types = G.nodes[node].get("types", ())
+    for curie, word in _TYPE_WORDS.items():
+        if curie in types:
+            return word
+    return "entity" if not types else types[0].split(":", 1)[-1]
+
+
+def source_refs(G: nx.MultiDiGraph, ids: Sequence[str]) -> list[dict[str, str]]:
+    """``[{"id", "citation", "short"}]`` for source CURIEs, in the order given."""
+    catalogue = G.graph.get("sources", {})
+    out = []
+    for sid in ids:
+        rec = catalogue.get(sid, {})
+        out.append({"id": sid, "citation": rec.get("citation", sid),
+                    "short": rec.get("short", sid)})
+    return out
+
+
+def _cite(G: nx.MultiDiGraph, ids: Sequence[str]) -> str:
+    shorts = [r["short"] for r in source_refs(G, ids)]
+    return f" [{'; '.join(shorts)}]" if shorts else ""
+
+
+def _frequency_note(edge: dict[str, Any]) -> str:
+    """'(14% of 50)' from the strongest piece of evidence that has a frequency."""
+    with_freq = [i for i in edge.get("evidence", ()) if i.get("frequency") is not None]
+    if not with_freq:
+        return ""
+    best = max(with_freq, key=lambda i: i["frequency"])
+    pct = f"{100 * best['frequency']:.0f}%"
+    return f" ({pct} of {best['cohort']})" if best.get("cohort") else f" ({pct})"
+
+
+def _flags(edge: dict[str, Any]) -> str:
+    items = edge.get("evidence", ())
+    if items and all(i.get("hypothesis") for i in items):
+        return " (a hypothesis: association only)"
+    if items and all(i.get("expert_opinion") for i in items):
+        return " (expert opinion)"
+    return ""
+
+
+def _step(G: nx.MultiDiGraph, edge: dict[str, Any]) -> str:
+    u, v = edge["from"], edge["to"]
+    if edge.get("direction") == "backward":  # the triple points against the pain
+        u, v = v, u
+    template = G.graph.get("properties", {}).get(edge["predicate"], {}).get(
+        "template", "{s} " + edge.get("label", edge["predicate"]) + " {o}")
+    text = template.format(s=G.nodes[u]["label"], o=G.nodes[v]["label"])
+    return text + _frequency_note(edge) + _flags(edge) + _cite(G, edge.get("sources", ()))
+
+
+def _the(G: nx.MultiDiGraph, node: str) -> str:
+    label = G.nodes[node]["label"]
+    types = set(G.nodes[node].get("types", ()))
+    if types & {"kg:Condition", "kg:Finding", "kg:RedFlag", "kg:DiagnosticTest"}:
+        return label
+    return f"the {label}"
+
+
+def explain_route(G: nx.MultiDiGraph, nodes: Sequence[str], edges: Sequence[dict[str, Any]],
+                  region: str, forward: bool = False) -> str:
+    """One plain sentence for a route, each step cited.
+
+    Backward: "Pain in the groin can come from the sacroiliac joint: the sacroiliac joint
+    refers pain to the groin (14% of 50) [Slipman et al. 2000]."
+    """
+    steps = "; ".join(_step(G, e) for e in edges)
+    end = nodes[-1]
+    if forward:
+        head = f"{_the(G, nodes[0])} can cause pain in {_the(G, end)}"
+    else:
+        head = f"pain in {_the(G, region)} can come from {_the(G, nodes[0])}"
+    tail = ""
+    if not forward and end != region:
+        tail = f" ({_the(G, end)} is part of {_the(G, region)})"
+    sentence = f"{head}: {steps}{tail}."
+    return sentence[0].upper() + sentence[1:]
+
+
+def explain_negative(G: nx.MultiDiGraph, structure: str, region: str,
+                     edge: dict[str, Any]) -> str:
+    """Why a route is ruled out: the published negative finding, cited."""
+    comment = next((i["comment"] for i in edge.get("evidence", ()) if i.get("comment")), "")
+    note = f" {comment.rstrip('.')}." if comment else ""
+    text = (f"{_the(G, structure)} is not a source of pain in {_the(G, region)}: it did not "
+            f"refer pain there in published block studies.{note}"
+            f"{_cite(G, edge.get('sources', ()))}")
+    return text[0].upper() + text[1:]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def trace_table(result: TraceResult, limit: int = 15) -> str:
+    """The ranked table printed by ``kg trace``, then the best route of each in words."""
+    G = result.graph
+    width = max(80, min(shutil.get_terminal_size((120, 24)).columns, 160))
+    label = G.nodes[result.query]["label"]
+    shown = result.candidates[:limit]
+    if result.direction == "backward":
+        title = f"Candidate sources of pain in the {label}"
+    else:
+        title = f"Where pain from the {label} can be felt"
+    lines = [f"{title} ({len(result.candidates)} found, routes of up to "
+             f"{result.max_depth} relations)", ""]
+    if not shown:
+        lines.append("No route in the graph reaches this term.")
+    else:
+        route_w = max(24, width - 76)
+        header = (f"{'#':>2}  {'candidate':<32} {'type':<12} {'mechanism':<13} {'score':>5}  "
+                  f"{'route':<{route_w}}  evidence")
+        lines += [header, "-" * min(width, len(header) + 20)]
+        for i, cand in enumerate(shown, 1):
+            best = cand.routes[0]
+            route = " → ".join(G.nodes[n]["label"] for n in best.nodes)
+            cites = sorted({s for e in best.edges for s in e["sources"]})
+            evidence = "; ".join(r["short"] for r in source_refs(G, cites))
+            lines.append(
+                f"{i:>2}  {_clip(cand.label, 32):<32} {_clip(short_type(G, cand.id), 12):<12} "
+                f"{_clip('/'.join(cand.mechanisms), 13):<13} {cand.score:>5.2f}  "
+                f"{_clip(route, route_w):<{route_w}}  {_clip(evidence, 40)}")
+        if len(result.candidates) > limit:
+            lines.append(f"… and {len(result.candidates) - limit} more (use --limit or --json)")
+        lines += ["", "Why:"]
+        for i, cand in enumerate(shown, 1):
+            wrapped = textwrap.fill(cand.routes[0].explanation, width=min(width, 110),
+                                    initial_indent=f"{i:>2}. ", subsequent_indent="    ")
+            more = len(cand.routes) - 1
+            lines.append(wrapped + (f"\n    (+{more} more route{'s' * (more > 1)})"
+                                    if more else ""))
+    if result.negative:
+        lines += ["", "Ruled out by published negative evidence:"]
+        for neg in result.negative:
+            lines.append(textwrap.fill(neg["explanation"], width=min(width, 110),
+                                       initial_indent="  - ", subsequent_indent="    "))
+    lines += ["", textwrap.fill(DISCLAIMER, width=min(width, 110)), ""]
+    return "\n".join(lines)

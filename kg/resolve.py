@@ -1,0 +1,107 @@
+"""Find an entity by id, CURIE, IRI, label, synonym or mapped UBERON/FMA id."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+import networkx as nx
+
+from .errors import UnknownTermError
+
+__all__ = ["names", "normalise", "resolve", "suggest"]
+
+
+def normalise(text: str) -> str:
+    """Fold case, punctuation and spacing so 'Sacro-iliac  Joint' matches 'sacroiliac joint'.
+
+    >>> normalise("  Sacro-Iliac_Joint ")
+    'sacro iliac joint'
+    """
+    return " ".join(re.sub(r"[\s_\-–—/,()]+", " ", text.casefold()).split())
+
+
+def _keys(node: str, data: dict) -> Iterable[tuple[str, int]]:
+    """Names an entity answers to, each with a priority (lower wins a tie)."""
+    yield node, 0
+    if ":" in node:
+        yield node.split(":", 1)[1], 1
+    if data.get("iri"):
+        yield data["iri"], 0
+    yield data.get("label", ""), 0
+    for syn in data.get("synonyms", ()):
+        yield syn, 2
+    for xref in (data.get("xrefs") or {}).get("exact", ()):
+        yield xref, 3
+
+
+def names(G: nx.MultiDiGraph) -> dict[str, list[tuple[int, str]]]:
+    """Index of normalised name → [(priority, node)], cached on the graph."""
+    index = G.graph.get("_name_index")
+    if index is None:
+        index = {}
+        for node, data in G.nodes(data=True):
+            for key, prio in _keys(node, data):
+                if key:
+                    index.setdefault(normalise(key), []).append((prio, node))
+        G.graph["_name_index"] = index
+    return index
+
+
+def suggest(G: nx.MultiDiGraph, term: str, n: int = 3,
+            accept: Iterable[str] | None = None) -> list[str]:
+    """The nearest known labels to ``term``, best first."""
+    allowed = set(accept) if accept is not None else None
+    labels: dict[str, str] = {}
+    for key, hits in names(G).items():
+        for _, node in hits:
+            if allowed is None or node in allowed:
+                labels.setdefault(key, G.nodes[node]["label"])
+    wanted = normalise(term)
+    close = difflib.get_close_matches(wanted, list(labels), n=n * 3, cutoff=0.6)
+    close += sorted(k for k in labels if wanted and wanted in k and k not in close)
+    out: list[str] = []
+    for key in close:
+        label = labels[key]
+        if label not in out:
+            out.append(label)
+    return out[:n]
+
+
+def resolve(G: nx.MultiDiGraph, term: str, accept: Iterable[str] | None = None,
+            what: str = "term") -> str:
+    """Return the node for ``term``.
+
+    Parameters
+    ----------
+    G : the projected graph.
+    term : an id (``groin``), CURIE (``lp:groin``), IRI, label or synonym, any case; or a
+        mapped UBERON/FMA CURIE.
+    accept : if given, only these nodes count (for example only body regions).
+    what : the word used in the error message ("region", "source", "finding").
+
+    Raises
+    ------
+    UnknownTermError
+        listing the nearest known names when nothing matches.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("lp:groin", label="groin", synonyms=["inguinal region"])
+    >>> resolve(G, "Inguinal Region")
+    'lp:groin'
+    >>> resolve(G, "grion")
+    Traceback (most recent call last):
+    ...
+    kg.errors.UnknownTermError: term 'grion' is not in the graph; did you mean 'groin'?
+    """
+    if not isinstance(term, str) or not term.strip():
+        raise UnknownTermError(str(term), [], what)
+    allowed = set(accept) if accept is not None else None
+    hits = [(p, n) for p, n in names(G).get(normalise(term), [])
+            if allowed is None or n in allowed]
+    if not hits:
+        raise UnknownTermError(term.strip()[:80], suggest(G, term, accept=allowed), what)
+    return min(hits)[1]

@@ -1,0 +1,357 @@
+"""Trace referral routes: from a painful region back to candidate sources, or forward.
+
+Only relations that carry pain are followed (their property has a ``kg:painDirection``), in the
+direction pain travels. Routes are short (``max_depth`` relations, 4 by default), simple (no
+node twice) and pass through at most one biomechanical (load and compensation) relation, so
+anatomy never becomes a chain of noise. Published negative evidence (``kg:doesNotReferPainTo``)
+removes every referral route from that structure to that region; a biomechanical route, in
+which another structure is loaded and hurts in its own right, is not removed.
+
+Scoring
+-------
+A route's strength is the product of its edge weights; an edge's weight is its strongest piece
+of evidence: grade weight (A 1.0, B 0.8, C 0.5) x published frequency (or the relation's default
+weight when none is published), halved for association-only hypotheses and x0.7 for expert
+opinion (see :func:`kg.graph.evidence_weight`). A candidate's score combines its routes by
+noisy-OR, ``1 - prod(1 - strength)``: several independent routes make a source more likely, and
+no single weak route can outweigh a strong one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from .errors import KGError, UnknownTermError
+from .explain import DISCLAIMER, explain_route, short_type, source_refs
+from .graph import iter_pain_edges
+from .resolve import resolve
+
+__all__ = ["Candidate", "Route", "TraceResult", "pain_index", "region_targets", "trace"]
+
+REGION = "kg:BodyRegion"
+#: Types that are where pain is felt, or only a conduit, never a candidate source.
+NOT_A_SOURCE = {REGION, "kg:Dermatome"}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One explained path along which pain travels, from its first to its last node."""
+
+    nodes: tuple[str, ...]
+    edges: tuple[dict[str, Any], ...]  # edge attribute dicts, in pain order
+    strength: float
+    mechanism: str
+    explanation: str
+
+    def to_dict(self, G: nx.MultiDiGraph) -> dict[str, Any]:
+        return {
+            "nodes": [_node_ref(G, n) for n in self.nodes],
+            "edges": [
+                {
+                    "predicate": e["predicate"],
+                    "label": e["label"],
+                    "mechanism": e["mechanism"],
+                    "from": e["from"],
+                    "to": e["to"],
+                    "sources": source_refs(G, e["sources"]),
+                    "frequency": e["frequency"],
+                    "weight": e["weight"],
+                    "evidence_grades": sorted({i.get("grade") for i in e["evidence"]
+                                               if i.get("grade")}),
+                }
+                for e in self.edges
+            ],
+            "mechanism": self.mechanism,
+            "strength": round(self.strength, 4),
+            "explanation": self.explanation,
+        }
+
+
+@dataclass
+class Candidate:
+    """A possible source (backward trace) or a region that can hurt (forward trace)."""
+
+    id: str
+    label: str
+    types: list[str]
+    routes: list[Route] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        miss = 1.0
+        for r in self.routes:
+            miss *= 1.0 - r.strength
+        return round(1.0 - miss, 4)
+
+    @property
+    def mechanisms(self) -> list[str]:
+        return sorted({r.mechanism for r in self.routes})
+
+    def to_dict(self, G: nx.MultiDiGraph) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "types": self.types,
+            "score": self.score,
+            "mechanisms": self.mechanisms,
+            "paths": [r.to_dict(G) for r in self.routes],
+        }
+
+
+@dataclass
+class TraceResult:
+    """Ranked candidates of one trace, with everything needed to explain and render them."""
+
+    graph: nx.MultiDiGraph = field(repr=False)
+    query: str
+    direction: str  # "backward" | "forward"
+    candidates: list[Candidate]
+    negative: list[dict[str, Any]] = field(default_factory=list)
+    max_depth: int = 4
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON schema of ``kg trace --json``."""
+        G = self.graph
+        return {
+            "query": {
+                "region": _node_ref(G, self.query),
+                "direction": self.direction,
+                "max_depth": self.max_depth,
+            },
+            "candidates": [c.to_dict(G) for c in self.candidates],
+            "negative_evidence": self.negative,
+            "disclaimer": DISCLAIMER,
+        }
+
+    def to_text(self, limit: int = 15) -> str:
+        from .explain import trace_table
+
+        return trace_table(self, limit=limit)
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from .pages import trace_page_html
+
+        return trace_page_html(self.to_dict(), embed=True)
+
+
+def _node_ref(G: nx.MultiDiGraph, node: str) -> dict[str, Any]:
+    data = G.nodes[node]
+    return {"id": node, "label": data.get("label", node), "types": data.get("types", [])}
+
+
+def pain_index(G: nx.MultiDiGraph) -> tuple[dict[str, list], dict[str, list], set]:
+    """Pain-carrying edges by the node pain arrives at (``into``) and leaves (``out_of``), and
+    the set of blocked (structure, region) pairs; cached on the graph."""
+    cached = G.graph.get("_pain_index")
+    if cached is not None:
+        return cached
+    into: dict[str, list] = {}
+    out_of: dict[str, list] = {}
+    for u, v, key, data in iter_pain_edges(G):
+        edge = dict(data, **{"from": u, "to": v, "key": key})
+        into.setdefault(v, []).append(edge)
+        out_of.setdefault(u, []).append(edge)
+    blocked = {
+        (u, v) for u, v, data in G.edges(data=True) if data.get("direction") == "blocks"
+    }
+    G.graph["_pain_index"] = (into, out_of, blocked)
+    return into, out_of, blocked
+
+
+def region_targets(G: nx.MultiDiGraph, region: str) -> set[str]:
+    """The region and every region that is part of it (pain in the inner thigh is thigh pain)."""
+    targets = {region}
+    frontier = [region]
+    while frontier:
+        node = frontier.pop()
+        for child, _, key in G.in_edges(node, keys=True):
+            if key == "obo:BFO_0000050" and child not in targets and REGION in G.nodes[child].get(
+                    "types", ()):
+                targets.add(child)
+                frontier.append(child)
+    return targets
+
+
+def _is_blocked(nodes: tuple[str, ...], edges: tuple[dict, ...], blocked: set) -> bool:
+    """A referral route from x to region R is void when x is published not to refer to R."""
+    end = nodes[-1]
+    for i, node in enumerate(nodes[:-1]):
+        if (node, end) in blocked and all(e["mechanism"] != "biomechanical" for e in edges[i:]):
+            return True
+    return False
+
+
+def _route_mechanism(edges: Iterable[dict]) -> str:
+    for e in edges:
+        if e["mechanism"] and e["mechanism"] != "local":
+            return e["mechanism"]
+    return "local"
+
+
+def _walk_back(into: dict, target: str, max_depth: int) -> Iterator[tuple[tuple, tuple]]:
+    """Yield (nodes, edges) of every admissible route ending at ``target``, in pain order."""
+    stack: list[tuple[tuple[str, ...], tuple[dict, ...]]] = [((target,), ())]
+    while stack:
+        nodes, edges = stack.pop()
+        if edges:
+            yield nodes, edges
+        if len(edges) >= max_depth:
+            continue
+        biomech = sum(e["mechanism"] == "biomechanical" for e in edges)
+        for e in into.get(nodes[0], ()):
+            if e["from"] in nodes or (biomech and e["mechanism"] == "biomechanical"):
+                continue
+            stack.append(((e["from"], *nodes), (e, *edges)))
+
+
+def _walk_forward(out_of: dict, source: str, max_depth: int) -> Iterator[tuple[tuple, tuple]]:
+    stack: list[tuple[tuple[str, ...], tuple[dict, ...]]] = [((source,), ())]
+    while stack:
+        nodes, edges = stack.pop()
+        if edges:
+            yield nodes, edges
+        if len(edges) >= max_depth:
+            continue
+        biomech = sum(e["mechanism"] == "biomechanical" for e in edges)
+        for e in out_of.get(nodes[-1], ()):
+            if e["to"] in nodes or (biomech and e["mechanism"] == "biomechanical"):
+                continue
+            stack.append(((*nodes, e["to"]), (*edges, e)))
+
+
+def _strength(edges: Iterable[dict]) -> float:
+    s = 1.0
+    for e in edges:
+        s *= e["weight"]
+    return s
+
+
+def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int = 4
+          ) -> TraceResult:
+    """Trace pain from a region back to its candidate sources, or from a source forward.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A graph from :func:`kg.graph.to_networkx` (or :func:`kg.load`).
+    term : str
+        Backward: a body region. Forward: a structure or condition. Any id, label or synonym.
+    forward : bool
+        Trace from a source to the regions where it can be felt.
+    max_depth : int
+        Longest route, in relations (1-6).
+
+    Returns
+    -------
+    TraceResult
+        Candidates ranked by score (highest first), each with every admissible route.
+
+    Raises
+    ------
+    UnknownTermError
+        If ``term`` names nothing (with the nearest names), or the wrong kind of thing.
+
+    Examples
+    --------
+    >>> from kg.graph import to_networkx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("lp:groin", label="groin", types=["kg:BodyRegion"])
+    >>> G.add_node("lp:hip_joint", label="hip joint", types=["kg:Joint"])
+    >>> G.add_edge("lp:hip_joint", "lp:groin", key="kg:refersPainTo", predicate="kg:refersPainTo",
+    ...            label="refers pain to", mechanism="somatic", direction="forward", evidence=[],
+    ...            sources=[], frequency=0.55, weight=0.55)
+    'kg:refersPainTo'
+    >>> G.graph["properties"] = {"kg:refersPainTo": {"template": "the {s} refers pain to the {o}"}}
+    >>> [(c.label, c.score) for c in trace(G, "groin").candidates]
+    [('hip joint', 0.55)]
+    """
+    if not 1 <= max_depth <= 6:
+        raise KGError(f"depth {max_depth} is out of range; use a depth from 1 to 6")
+    regions = [n for n, d in G.nodes(data=True) if REGION in d.get("types", ())]
+    into, out_of, blocked = pain_index(G)
+    by_id: dict[str, Candidate] = {}
+
+    def candidate(node: str) -> Candidate:
+        if node not in by_id:
+            data = G.nodes[node]
+            by_id[node] = Candidate(node, data.get("label", node), list(data.get("types", [])))
+        return by_id[node]
+
+    negative: list[dict[str, Any]] = []
+    if not forward:
+        region = _resolve_kind(G, term, regions, want="region")
+        targets = region_targets(G, region)
+        for target in sorted(targets):
+            for nodes, edges in _walk_back(into, target, max_depth):
+                start = nodes[0]
+                if NOT_A_SOURCE & set(G.nodes[start].get("types", ())):
+                    continue
+                if _is_blocked(nodes, edges, blocked):
+                    continue
+                candidate(start).routes.append(_route(G, nodes, edges, region, forward=False))
+        for x, r in sorted(blocked):
+            if r in targets:
+                negative.append(_negative(G, x, r))
+    else:
+        sources = [n for n in G.nodes if n not in set(regions)]
+        region = _resolve_kind(G, term, sources, want="source")
+        for nodes, edges in _walk_forward(out_of, region, max_depth):
+            end = nodes[-1]
+            if REGION not in G.nodes[end].get("types", ()):
+                continue
+            if _is_blocked(nodes, edges, blocked):
+                continue
+            candidate(end).routes.append(_route(G, nodes, edges, end, forward=True))
+        for x, r in sorted(blocked):
+            if x == region:
+                negative.append(_negative(G, x, r))
+
+    ranked = sorted(by_id.values(), key=lambda c: (-c.score, c.label))
+    for c in ranked:
+        c.routes.sort(key=lambda r: (-r.strength, len(r.nodes)))
+    return TraceResult(G, region, "forward" if forward else "backward", ranked, negative,
+                       max_depth)
+
+
+def _resolve_kind(G: nx.MultiDiGraph, term: str, allowed: list[str], want: str) -> str:
+    """Resolve ``term`` among ``allowed``; say plainly when it names the wrong kind of thing."""
+    try:
+        return resolve(G, term, accept=allowed, what=want)
+    except UnknownTermError as exc:
+        try:
+            other = resolve(G, term)
+        except UnknownTermError:
+            raise exc from None
+    label = G.nodes[other]["label"]
+    if want == "region":
+        raise KGError(
+            f"{label!r} is a {short_type(G, other)}, not a body region; trace from it with "
+            f"`kg trace --forward {term!r}`, or give a region such as 'groin'")
+    raise KGError(f"{label!r} is a body region, not a source; trace back to its sources with "
+                  f"`kg trace {term!r}`")
+
+
+def _route(G: nx.MultiDiGraph, nodes: tuple, edges: tuple, region: str, forward: bool) -> Route:
+    return Route(
+        nodes=nodes,
+        edges=edges,
+        strength=_strength(edges),
+        mechanism=_route_mechanism(edges),
+        explanation=explain_route(G, nodes, edges, region, forward=forward),
+    )
+
+
+def _negative(G: nx.MultiDiGraph, structure: str, region: str) -> dict[str, Any]:
+    from .explain import explain_negative
+
+    data = G.get_edge_data(structure, region, key="kg:doesNotReferPainTo") or {}
+    return {
+        "structure": _node_ref(G, structure),
+        "region": _node_ref(G, region),
+        "sources": source_refs(G, data.get("sources", [])),
+        "explanation": explain_negative(G, structure, region, data),
+    }
