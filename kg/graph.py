@@ -13,11 +13,12 @@ from typing import Any
 import networkx as nx
 
 __all__ = [
+    "EXPERT_OPINION_FACTOR",
     "GRADE_WEIGHTS",
     "HYPOTHESIS_FACTOR",
-    "EXPERT_OPINION_FACTOR",
     "curie",
     "evidence_weight",
+    "iter_pain_edges",
     "to_networkx",
 ]
 

@@ -1,0 +1,45 @@
+"""Shared fixtures.
+
+How tests are written here:
+- Unit tests use the toy slice ``tests/data/mini.ttl`` (seven entities, real citations) through
+  ``mini_dir`` / ``mini_graph``; named term constants live in the test modules.
+- Clinical behaviour is tested on the shipped data (``shipped_graph``) against cited cases:
+  each expectation names the study it comes from.
+- CLI tests run in-process: ``kg.cli.main([...])`` with ``capsys``; never a subprocess unless
+  the test is about installation or servers.
+- Browser tests (``@pytest.mark.browser``) use ``tests/browser.py``; they skip without a
+  browser, except under ``CI=true`` where they must run.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def mini_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder holding the vocabulary and the toy slice."""
+    folder = tmp_path_factory.mktemp("mini")
+    shutil.copy(ROOT / "data" / "vocab.ttl", folder / "vocab.ttl")
+    shutil.copy(TEST_DATA / "mini.ttl", folder / "mini.ttl")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mini_graph(mini_dir: Path):
+    import kg
+
+    return kg.load(mini_dir)
+
+
+@pytest.fixture(scope="session")
+def shipped_graph():
+    import kg
+
+    return kg.load()
