@@ -1,0 +1,42 @@
+"""Name resolution: ids, CURIEs, labels, synonyms, mapped ids; helpful errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.errors import UnknownTermError
+from kg.resolve import resolve
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["lp:groin", "groin", "GROIN", "  Groin ", "inguinal region", "Inguinal-Region",
+     "https://w3id.org/lumbopelvic-kg/id/groin", "UBERON:0008337"],
+)
+def test_resolves_groin(mini_graph, name):
+    assert resolve(mini_graph, name) == "lp:groin"
+
+
+def test_synonym_of_joint(mini_graph):
+    assert resolve(mini_graph, "si joint") == "lp:sacroiliac_joint"
+
+
+def test_unknown_lists_nearest_names(mini_graph):
+    with pytest.raises(UnknownTermError) as info:
+        resolve(mini_graph, "grion")
+    assert info.value.suggestions[0] == "groin"
+    assert "did you mean 'groin'" in str(info.value)
+
+
+def test_empty_and_hostile_input(mini_graph):
+    with pytest.raises(UnknownTermError):
+        resolve(mini_graph, "   ")
+    with pytest.raises(UnknownTermError) as info:
+        resolve(mini_graph, "<script>alert(1)</script>" * 20)
+    assert "\n" not in str(info.value)
+    assert len(str(info.value)) < 300
+
+
+def test_accept_restricts_the_kind(mini_graph):
+    with pytest.raises(UnknownTermError):
+        resolve(mini_graph, "hip joint", accept=["lp:groin"])

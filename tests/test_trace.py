@@ -1,0 +1,80 @@
+"""Tracing on the toy slice: ranking, forward trace, negative evidence, explanations."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.errors import KGError, UnknownTermError
+from kg.trace import trace
+
+
+def ids(result):
+    return [c.id for c in result.candidates]
+
+
+def test_backward_ranks_by_evidence(mini_graph):
+    result = trace(mini_graph, "groin")
+    # hip joint -> groin 55% of 51 (Lesher 2008) outranks SIJ -> groin 14% of 50 (Slipman 2000)
+    assert ids(result)[:1] == ["lp:hip_joint"]
+    assert ids(result).index("lp:hip_joint") < ids(result).index("lp:sacroiliac_joint")
+    scores = [c.score for c in result.candidates]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_conditions_reach_the_region_through_their_structure(mini_graph):
+    result = trace(mini_graph, "groin")
+    oa = next(c for c in result.candidates if c.id == "lp:hip_osteoarthritis")
+    assert [n for n in oa.routes[0].nodes] == ["lp:hip_osteoarthritis", "lp:hip_joint", "lp:groin"]
+    assert oa.score < next(c for c in result.candidates if c.id == "lp:hip_joint").score
+
+
+def test_negative_evidence_removes_the_route_and_is_reported(mini_graph):
+    result = trace(mini_graph, "lower back")
+    assert "lp:hip_joint" not in ids(result)  # Lesher 2008: no lower lumbar referral
+    assert [n["structure"]["id"] for n in result.negative] == ["lp:hip_joint"]
+    assert "Lesher et al. 2008" in result.negative[0]["explanation"]
+
+
+def test_forward_trace_lists_regions(mini_graph):
+    result = trace(mini_graph, "sacroiliac joint", forward=True)
+    # Slipman 2000: buttock 94%, lower lumbar 72%, groin 14%
+    assert ids(result) == ["lp:buttock", "lp:lower_back", "lp:groin"]
+
+
+def test_explanation_is_a_cited_sentence(mini_graph):
+    result = trace(mini_graph, "groin")
+    sij = next(c for c in result.candidates if c.id == "lp:sacroiliac_joint")
+    text = sij.routes[0].explanation
+    assert text.startswith("Pain in the groin can come from the sacroiliac joint")
+    assert "(14% of 50)" in text and "[Slipman et al. 2000]" in text
+
+
+def test_depth_bounds_routes(mini_graph):
+    result = trace(mini_graph, "groin", max_depth=1)
+    assert all(len(r.edges) == 1 for c in result.candidates for r in c.routes)
+    assert "lp:hip_osteoarthritis" not in ids(result)
+    with pytest.raises(KGError):
+        trace(mini_graph, "groin", max_depth=0)
+
+
+def test_wrong_kind_of_term_says_what_to_do(mini_graph):
+    with pytest.raises(KGError, match="not a body region.*--forward"):
+        trace(mini_graph, "hip joint")
+    with pytest.raises(KGError, match="is a body region, not a source"):
+        trace(mini_graph, "groin", forward=True)
+    with pytest.raises(UnknownTermError, match="did you mean 'groin'"):
+        trace(mini_graph, "grion")
+
+
+def test_json_schema(mini_graph):
+    d = trace(mini_graph, "groin").to_dict()
+    assert d["query"]["region"] == {"id": "lp:groin", "label": "groin", "types": ["kg:BodyRegion"]}
+    assert d["query"]["direction"] == "backward"
+    assert d["disclaimer"]
+    cand = d["candidates"][0]
+    assert set(cand) >= {"id", "label", "types", "score", "mechanisms", "paths"}
+    path = cand["paths"][0]
+    assert set(path) >= {"nodes", "edges", "explanation"}
+    edge = path["edges"][0]
+    assert set(edge) >= {"predicate", "label", "mechanism", "sources", "frequency"}
+    assert set(edge["sources"][0]) >= {"id", "citation"}
