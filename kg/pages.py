@@ -1,0 +1,354 @@
+"""Turn trace results into finished, offline HTML pages.
+
+This module only sees the stable JSON schema of ``kg trace --json`` (a dict, or any object with
+``to_dict()``); it knows nothing of how a result was computed. The network is assembled with
+pyvis and rendered through our own Jinja template (``viz/templates``, autoescaped), with the
+vis-network script inlined from pyvis's package files, so a page makes no network request and
+writes nothing but itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .resources import resource_dir
+
+__all__ = [
+    "MECHANISMS",
+    "NODE_KINDS",
+    "safe_json",
+    "trace_page_data",
+    "trace_page_html",
+    "write_trace_page",
+]
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    """How one kind of node is drawn and named in the legend."""
+
+    key: str
+    label: str
+    fill: str
+    border: str
+    shape: str = "dot"
+
+
+# Most specific first: a node typed both Vertebra and Bone is drawn as a vertebra.
+NODE_KINDS: tuple[NodeKind, ...] = (
+    NodeKind("RedFlag", "red flag", "#fde2e2", "#c81e1e", "triangle"),
+    NodeKind("Condition", "condition", "#fff1c2", "#a16207", "diamond"),
+    NodeKind("Finding", "finding", "#d8f5e6", "#0f7a4c", "triangle"),
+    NodeKind("DiagnosticTest", "diagnostic test", "#e0e7ff", "#4338ca", "square"),
+    NodeKind("BodyRegion", "body region", "#22365c", "#22365c", "box"),
+    NodeKind("Dermatome", "dermatome", "#efe3ff", "#7c4dbd"),
+    NodeKind("SpinalNerveRoot", "spinal nerve root", "#fde9a8", "#a5730d"),
+    NodeKind("PeripheralNerve", "peripheral nerve", "#fbd9bd", "#b45a1c"),
+    NodeKind("NervePlexus", "nerve plexus", "#f9d0c4", "#a8431f"),
+    NodeKind("Nerve", "nerve", "#fbe3c8", "#a8641f"),
+    NodeKind("IntervertebralDisc", "intervertebral disc", "#cdf0ea", "#21776f"),
+    NodeKind("Vertebra", "vertebra", "#e6e8ec", "#5b6472"),
+    NodeKind("Joint", "joint", "#cfe2fb", "#2160a8"),
+    NodeKind("Ligament", "ligament", "#dbeafe", "#3f5f8f"),
+    NodeKind("Muscle", "muscle", "#fbd3d3", "#b3313a"),
+    NodeKind("Bone", "bone", "#ecebe6", "#6f6a5d"),
+    NodeKind("Organ", "organ", "#f9d6ec", "#a4306f"),
+    NodeKind("Vessel", "vessel", "#f5d0d5", "#8e2536"),
+    NodeKind("other", "other", "#eef1f5", "#66758a"),
+)
+_KIND_BY_KEY = {k.key: k for k in NODE_KINDS}
+
+#: mechanism key -> (legend label, colour). Okabe–Ito hues, distinguishable in colour-blindness.
+MECHANISMS: dict[str, tuple[str, str]] = {
+    "neurogenic": ("neurogenic (nerve territory)", "#0072b2"),
+    "somatic": ("somatic referred (joint, disc, muscle)", "#d55e00"),
+    "visceral": ("visceral referred", "#b4579a"),
+    "biomechanical": ("biomechanical (load, compensation)", "#c48a00"),
+    "local": ("local", "#009e73"),
+    "other": ("other", "#66758a"),
+}
+_MECHANISM_SHORT = {"neurogenic": "neurogenic", "somatic": "somatic referred",
+                     "visceral": "visceral", "biomechanical": "biomechanical", "local": "local",
+                     "other": "other"}
+_MECHANISM_ALIASES = {"somaticreferred": "somatic", "visceralreferred": "visceral"}
+
+
+def _local_name(curie: str) -> str:
+    """``kg:SpinalNerveRoot`` or a full IRI -> ``SpinalNerveRoot``."""
+    return curie.rsplit("#", 1)[-1].rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _mechanism_key(value: object) -> str:
+    name = _local_name(str(value or "")).lower().replace(" ", "").replace("_", "")
+    name = _MECHANISM_ALIASES.get(name, name)
+    return name if name in MECHANISMS else "other"
+
+
+def _kind(types: list[str]) -> NodeKind:
+    names = {_local_name(t) for t in types}
+    for kind in NODE_KINDS:
+        if kind.key in names:
+            return kind
+    return _KIND_BY_KEY["other"]
+
+
+def safe_json(obj: object) -> str:
+    """JSON that can sit inside a ``<script>`` element: ``<``, ``>`` and ``&`` are escaped.
+
+    A label such as ``</script><img onerror=...>`` then stays data; the browser never sees a
+    closing tag. U+2028/2029 are escaped too, for old JavaScript parsers.
+    """
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=False)
+    for raw, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, esc)
+    return text
+
+
+def _as_dict(result: Any) -> dict[str, Any]:
+    if isinstance(result, Mapping):
+        return dict(result)
+    to_dict = getattr(result, "to_dict", None)
+    if callable(to_dict):
+        return dict(to_dict())
+    raise TypeError(
+        f"expected a trace result dict or an object with to_dict(), got {type(result)!r}")
+
+
+def _levels(node_ids: list[str], edges: list[dict[str, Any]]) -> dict[str, int]:
+    """Columns for a left-to-right layout: longest distance from a route start.
+
+    Routes flow from source to region, so every edge points one column to the right or more;
+    if the union of routes has a cycle the remaining nodes keep their first position.
+    """
+    preds: dict[str, set[str]] = {n: set() for n in node_ids}
+    succs: dict[str, set[str]] = {n: set() for n in node_ids}
+    for e in edges:
+        if e["from"] != e["to"]:
+            preds[e["to"]].add(e["from"])
+            succs[e["from"]].add(e["to"])
+    level = dict.fromkeys(node_ids, 0)
+    indeg = {n: len(p) for n, p in preds.items()}
+    queue = [n for n in node_ids if indeg[n] == 0]
+    done = 0
+    while queue:
+        n = queue.pop(0)
+        done += 1
+        for m in sorted(succs[n], key=node_ids.index):
+            level[m] = max(level[m], level[n] + 1)
+            indeg[m] -= 1
+            if indeg[m] == 0:
+                queue.append(m)
+    return level
+
+
+def trace_page_data(result: Any) -> dict[str, Any]:
+    """Everything the trace page shows, as plain data (nodes, edges, ranked candidates).
+
+    Nodes and edges are only those on the candidates' routes; an edge is one
+    (from, to, predicate) step, shared by every route that takes it.
+    """
+    data = _as_dict(result)
+    query = data.get("query") or {}
+    region = query.get("region") or {}
+    direction = query.get("direction", "backward")
+    candidates = list(data.get("candidates") or [])
+
+    types_by_id: dict[str, list[str]] = {}
+    for cand in candidates:
+        if cand.get("types"):
+            types_by_id[cand["id"]] = list(cand["types"])
+        for path in cand.get("paths") or []:
+            for n in path.get("nodes") or []:
+                if n.get("types"):
+                    types_by_id.setdefault(n["id"], list(n["types"]))
+
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    cand_rows: list[dict[str, Any]] = []
+    cand_rank = {c["id"]: i + 1 for i, c in enumerate(candidates)}
+    top_score = max((float(c.get("score") or 0.0) for c in candidates), default=0.0) or 1.0
+
+    for idx, cand in enumerate(candidates):
+        edge_ids: list[str] = []
+        node_ids: list[str] = []
+        routes: list[dict[str, Any]] = []
+        for path in cand.get("paths") or []:
+            pnodes = path.get("nodes") or []
+            pedges = path.get("edges") or []
+            for n in pnodes:
+                if n["id"] not in nodes:
+                    kind = _kind(types_by_id.get(n["id"], []))
+                    nodes[n["id"]] = {"id": n["id"], "label": n.get("label") or n["id"],
+                                      "kind": kind.key, "kind_label": kind.label,
+                                      "rank": cand_rank.get(n["id"])}
+                if n["id"] not in node_ids:
+                    node_ids.append(n["id"])
+            route_sources: dict[str, str] = {}
+            for i, e in enumerate(pedges):
+                if i + 1 >= len(pnodes):
+                    break
+                a, b = pnodes[i]["id"], pnodes[i + 1]["id"]
+                key = (a, b, str(e.get("predicate", "")))
+                row = edges.get(key)
+                if row is None:
+                    row = edges[key] = {
+                        "id": f"e{len(edges)}", "from": a, "to": b,
+                        "predicate": e.get("predicate", ""),
+                        "label": e.get("label") or _local_name(str(e.get("predicate", ""))),
+                        "mechanism": _mechanism_key(e.get("mechanism")),
+                        "frequency": e.get("frequency"),
+                        "sources": [], "routes": [], "candidates": []}
+                for s in e.get("sources") or []:
+                    if all(s.get("id") != t["id"] for t in row["sources"]):
+                        row["sources"].append({"id": s.get("id", ""),
+                                               "citation": s.get("citation", "")})
+                    route_sources.setdefault(s.get("id", ""), s.get("citation", ""))
+                if e.get("frequency") is not None and row["frequency"] is None:
+                    row["frequency"] = e["frequency"]
+                expl = path.get("explanation", "")
+                if expl and expl not in row["routes"]:
+                    row["routes"].append(expl)
+                if idx not in row["candidates"]:
+                    row["candidates"].append(idx)
+                if row["id"] not in edge_ids:
+                    edge_ids.append(row["id"])
+            routes.append({
+                "explanation": path.get("explanation", ""),
+                "steps": [n.get("label") or n["id"] for n in pnodes],
+                "sources": [{"id": k, "citation": v} for k, v in route_sources.items()],
+            })
+        kind = _kind(cand.get("types") or types_by_id.get(cand["id"], []))
+        score = float(cand.get("score") or 0.0)
+        cand_rows.append({
+            "index": idx, "rank": idx + 1, "id": cand["id"],
+            "label": cand.get("label") or cand["id"], "kind": kind.key, "kind_label": kind.label,
+            "fill": kind.fill, "border": kind.border, "shape": kind.shape,
+            "score": score, "score_pct": round(100 * score / top_score),
+            "mechanisms": [_mechanism_key(m) for m in cand.get("mechanisms") or []],
+            "routes": routes, "edge_ids": edge_ids, "node_ids": node_ids,
+        })
+
+    node_list = list(nodes.values())
+    edge_list = list(edges.values())
+    levels = _levels([n["id"] for n in node_list], edge_list)
+    for n in node_list:
+        n["level"] = levels[n["id"]]
+    present_kinds = {n["kind"] for n in node_list}
+    present_mechs = {e["mechanism"] for e in edge_list}
+    return {
+        "region": {"id": region.get("id", ""),
+                   "label": region.get("label") or region.get("id", "")},
+        "direction": direction,
+        "nodes": node_list,
+        "edges": edge_list,
+        "candidates": cand_rows,
+        "kinds": [k for k in NODE_KINDS if k.key in present_kinds],
+        "mechanisms": [(k, lab, col) for k, (lab, col) in MECHANISMS.items() if k in present_mechs],
+        "disclaimer": data.get("disclaimer", ""),
+    }
+
+
+def _pyvis_network(page: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Build the vis-network nodes and edges with pyvis (imported here: it pulls IPython)."""
+    from pyvis.network import Network
+
+    net = Network(directed=True, cdn_resources="remote")
+    region_id = page["region"]["id"]
+    for n in page["nodes"]:
+        kind = _KIND_BY_KEY[n["kind"]]
+        is_region = n["id"] == region_id or kind.key == "BodyRegion"
+        net.add_node(
+            n["id"], label=n["label"], shape=kind.shape, level=n["level"],
+            color={"background": kind.fill, "border": kind.border,
+                   "highlight": {"background": kind.fill, "border": "#111827"},
+                   "hover": {"background": kind.fill, "border": "#111827"}},
+            borderWidth=3 if n["id"] == region_id else 2,
+            size=20 if n["rank"] else 15,
+            font={"color": "#ffffff", "size": 17, "bold": True} if is_region
+            else {"color": "#1f2937", "size": 15},
+            kind=kind.key,
+        )
+    for e in page["edges"]:
+        colour = MECHANISMS[e["mechanism"]][1]
+        net.add_edge(
+            e["from"], e["to"], id=e["id"], label=e["label"], mechanism=e["mechanism"],
+            color={"color": colour, "highlight": colour, "hover": colour, "opacity": 1.0},
+            width=3, arrows={"to": {"enabled": True, "scaleFactor": 0.7}},
+        )
+    return net.nodes, net.edges
+
+
+@cache
+def _vis_script() -> str:
+    """The vis-network build that ships inside pyvis (no CDN)."""
+    import pyvis
+
+    path = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    text = path.read_text(encoding="utf-8")
+    return text.replace("</script", "<\\/script")
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(str(resource_dir("viz") / "templates")),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    return env
+
+
+def _read_static(name: str) -> str:
+    return (resource_dir("viz") / "static" / name).read_text(encoding="utf-8")
+
+
+def trace_page_html(result: Any) -> str:
+    """Render a trace result (schema dict or object with ``to_dict()``) as one offline page."""
+    from markupsafe import Markup
+
+    page = trace_page_data(result)
+    vis_nodes, vis_edges = _pyvis_network(page)
+    payload = {
+        "region": page["region"], "direction": page["direction"],
+        "nodes": vis_nodes, "edges": vis_edges,
+        "edgeInfo": {e["id"]: {k: e[k] for k in ("from", "to", "label", "mechanism",
+                                                   "frequency", "sources", "routes")}
+                     for e in page["edges"]},
+        "nodeInfo": {n["id"]: {"label": n["label"], "kind": n["kind_label"], "rank": n["rank"]}
+                     for n in page["nodes"]},
+        "candidates": [{"id": c["id"], "label": c["label"], "edges": c["edge_ids"],
+                        "nodes": c["node_ids"], "score": c["score"]}
+                       for c in page["candidates"]],
+        "mechanisms": {k: {"label": lab, "colour": col} for k, (lab, col) in MECHANISMS.items()},
+    }
+    template = _environment().get_template("trace.html.j2")
+    return template.render(
+        page=page,
+        title=_title(page),
+        mechanisms_short=_MECHANISM_SHORT,
+        data_json=Markup(safe_json(payload)),
+        vis_js=Markup(_vis_script()),
+        page_css=Markup(_read_static("page.css").replace("</style", "<\\/style")),
+        page_js=Markup(_read_static("trace.js").replace("</script", "<\\/script")),
+    )
+
+
+def _title(page: dict[str, Any]) -> str:
+    label = page["region"]["label"]
+    if page["direction"] == "forward":
+        return f"Where pain from {label} can be felt"
+    return f"Where {label} pain can come from"
+
+
+def write_trace_page(result: Any, path: str | Path) -> Path:
+    """Write :func:`trace_page_html` to ``path`` (UTF-8) and return the path."""
+    out = Path(path)
+    out.write_text(trace_page_html(result), encoding="utf-8")
+    return out

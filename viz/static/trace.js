@@ -1,0 +1,162 @@
+/* Trace page behaviour: draw the route network, DOM-text tooltips, candidate highlighting.
+ * All data arrives as JSON in #kg-data and is only ever inserted as text nodes. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("kg-data").textContent);
+  var container = document.getElementById("network");
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+
+  function mechChip(key) {
+    var m = data.mechanisms[key] || data.mechanisms.other;
+    var chip = el("span", "chip mech-" + key, m.label);
+    return chip;
+  }
+
+  function sourcesList(sources) {
+    var ul = el("ul", "tip-sources");
+    sources.forEach(function (s) { ul.appendChild(el("li", null, s.citation || s.id)); });
+    return ul;
+  }
+
+  function edgeTooltip(id) {
+    var info = data.edgeInfo[id];
+    var box = el("div");
+    var from = data.nodeInfo[info.from], to = data.nodeInfo[info.to];
+    box.appendChild(el("div", "tip-title", from.label + " \u2192 " + info.label + " \u2192 " + to.label));
+    var mech = el("div", "tip-mech");
+    mech.appendChild(mechChip(info.mechanism));
+    box.appendChild(mech);
+    if (info.frequency !== null && info.frequency !== undefined) {
+      box.appendChild(el("div", "tip-freq", "Frequency: " + Math.round(info.frequency * 1000) / 10 + "%"));
+    }
+    info.routes.slice(0, 3).forEach(function (r) { box.appendChild(el("p", "tip-route", r)); });
+    if (info.routes.length > 3) {
+      box.appendChild(el("p", "tip-kind", "\u2026 and " + (info.routes.length - 3) + " more routes"));
+    }
+    if (info.sources.length) { box.appendChild(sourcesList(info.sources)); }
+    return box;
+  }
+
+  function nodeTooltip(id) {
+    var info = data.nodeInfo[id];
+    var box = el("div");
+    box.appendChild(el("div", "tip-title", info.label));
+    box.appendChild(el("div", "tip-kind", info.kind + " \u00b7 " + id));
+    if (info.rank) { box.appendChild(el("div", "tip-freq", "Candidate #" + info.rank)); }
+    return box;
+  }
+
+  var baseNodes = {}, baseEdges = {};
+  data.nodes.forEach(function (n) { n.title = nodeTooltip(n.id); baseNodes[n.id] = n; });
+  data.edges.forEach(function (e) {
+    e.title = edgeTooltip(e.id);
+    e.font = { size: 11, color: "#5b6472", strokeWidth: 4, strokeColor: "#ffffff", align: "middle" };
+    baseEdges[e.id] = e;
+  });
+
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  var options = {
+    layout: {
+      hierarchical: {
+        enabled: true, direction: "LR", sortMethod: "directed", shakeTowards: "leaves",
+        levelSeparation: 230, nodeSpacing: 70, treeSpacing: 90,
+        blockShifting: true, edgeMinimization: true, parentCentralization: true
+      }
+    },
+    physics: false,
+    nodes: { borderWidth: 2, shadow: false, margin: 10, font: { face: "system-ui, sans-serif" } },
+    edges: {
+      smooth: { enabled: true, type: "cubicBezier", forceDirection: "horizontal", roundness: 0.45 },
+      selectionWidth: 1.5, hoverWidth: 1
+    },
+    interaction: { hover: true, tooltipDelay: 120, navigationButtons: false, keyboard: false, multiselect: false }
+  };
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  network.once("afterDrawing", function () { network.fit({ animation: false }); });
+
+  var selected = null;
+  var items = Array.prototype.slice.call(document.querySelectorAll("#cand-list .cand"));
+
+  function restoreAll() {
+    nodes.update(Object.keys(baseNodes).map(function (id) {
+      return { id: id, opacity: 1, font: baseNodes[id].font };
+    }));
+    edges.update(Object.keys(baseEdges).map(function (id) {
+      var b = baseEdges[id];
+      return { id: id, color: b.color, width: b.width, font: b.font };
+    }));
+  }
+
+  function highlight(index) {
+    if (index === null) { restoreAll(); return; }
+    var c = data.candidates[index];
+    var onE = {}, onN = {};
+    c.edges.forEach(function (id) { onE[id] = true; });
+    c.nodes.forEach(function (id) { onN[id] = true; });
+    nodes.update(Object.keys(baseNodes).map(function (id) {
+      if (onN[id]) { return { id: id, opacity: 1, font: baseNodes[id].font }; }
+      var f = Object.assign({}, baseNodes[id].font || {}, { color: "rgba(27,35,51,0.25)" });
+      return { id: id, opacity: 0.18, font: f };
+    }));
+    edges.update(Object.keys(baseEdges).map(function (id) {
+      var b = baseEdges[id];
+      if (onE[id]) {
+        return { id: id, color: b.color, width: 5, font: { size: 12, color: "#1b2333", strokeWidth: 4, strokeColor: "#ffffff", align: "middle" } };
+      }
+      return { id: id, color: { color: "#d9dee7", highlight: "#d9dee7", hover: "#d9dee7", opacity: 0.6 }, width: 1, font: { size: 11, color: "rgba(0,0,0,0)", strokeWidth: 0 } };
+    }));
+  }
+
+  function markActive() {
+    items.forEach(function (li) {
+      var on = selected !== null && Number(li.dataset.index) === selected;
+      li.classList.toggle("active", on);
+      li.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+
+  function select(index) {
+    selected = (selected === index) ? null : index;
+    markActive();
+    highlight(selected);
+  }
+
+  items.forEach(function (li) {
+    var index = Number(li.dataset.index);
+    li.addEventListener("mouseenter", function () { highlight(index); });
+    li.addEventListener("mouseleave", function () { highlight(selected); });
+    li.addEventListener("click", function (ev) {
+      if (ev.target.closest("summary")) { return; }
+      select(index);
+    });
+    li.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(index); }
+    });
+  });
+
+  var byId = {};
+  data.candidates.forEach(function (c, i) { byId[c.id] = i; });
+  network.on("click", function (params) {
+    if (params.nodes.length && byId[params.nodes[0]] !== undefined) {
+      var i = byId[params.nodes[0]];
+      select(i);
+      if (selected !== null && items[i]) { items[i].scrollIntoView({ block: "nearest", behavior: "smooth" }); }
+    } else if (!params.nodes.length && !params.edges.length && selected !== null) {
+      select(selected);
+    }
+  });
+
+  var reset = document.getElementById("reset");
+  if (reset) {
+    reset.addEventListener("click", function () { selected = null; markActive(); highlight(null); network.fit(); });
+  }
+
+  window.kgTrace = { network: network, nodes: nodes, edges: edges, select: select, data: data };
+})();
