@@ -43,3 +43,31 @@ def shipped_graph():
     import kg
 
     return kg.load()
+
+
+# --- Playwright (browser tests) -------------------------------------------------------------
+# Owned by the front-end: one headless Debian Chromium per session, shared by browser tests.
+
+
+def _no_browser(reason: str) -> None:
+    """Skip with the reason, or fail under CI=true where browser tests must run."""
+    from tests.browser import in_ci
+
+    if in_ci():
+        pytest.fail(f"CI=true but browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    from tests.browser import chromium_path, launch_chromium
+
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _no_browser("playwright is not installed (pip install '.[test]')")
+    if chromium_path() is None:
+        _no_browser("no chromium on PATH (apt-get install -y chromium)")
+    with launch_chromium() as browser:
+        yield browser

@@ -1,0 +1,139 @@
+"""Pages in a real headless Chromium: they render, stay quiet and make no outside request.
+
+Every non-file request is aborted and recorded by ``tests/browser.py``; screenshots go to
+``test-artifacts/`` for a human to look at.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg.cli import main
+from kg.pages import write_trace_page
+from tests.browser import open_page
+
+pytestmark = pytest.mark.browser
+
+FIXTURE = Path(__file__).parent / "data" / "trace_groin.json"
+HOSTILE = '</script><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+
+
+_EDGE_MIDPOINT = """(id) => {
+    const n = window.kgTrace.network, e = n.body.edges[id];
+    const p = e.edgeType.getPoint(0.5);
+    const d = n.canvasToDOM(p), r = document.getElementById("network").getBoundingClientRect();
+    return [d.x + r.left, d.y + r.top];
+}"""
+
+
+def _distinct_path_nodes(result: dict[str, Any]) -> set[str]:
+    return {n["id"] for c in result["candidates"] for p in c["paths"] for n in p["nodes"]}
+
+
+def _open(watched, path: Path) -> None:
+    watched.page.goto(path.resolve().as_uri())
+    watched.page.wait_for_function("window.kgTrace && window.kgTrace.network", timeout=15000)
+    # One animation frame so vis has drawn the canvas.
+    watched.page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
+
+
+@pytest.fixture(scope="module")
+def groin_trace(tmp_path_factory) -> tuple[dict[str, Any], Path]:
+    """`kg trace groin --json` and `--html FILE`, both run in-process through kg.cli.main."""
+    import contextlib
+    import io
+
+    out = tmp_path_factory.mktemp("pages") / "groin.html"
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["trace", "groin", "--json"]) == 0
+    result = json.loads(buf.getvalue())
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["trace", "groin", "--html", str(out)]) == 0
+    return result, out
+
+
+def test_groin_page_renders_the_traced_network(chromium_browser, groin_trace):
+    result, html = groin_trace
+    expected = _distinct_path_nodes(result)
+    assert expected, "the groin trace found no routes to draw"
+    with open_page(chromium_browser) as watched:
+        _open(watched, html)
+        page = watched.page
+        ids = page.evaluate("window.kgTrace.nodes.getIds()")
+        assert len(ids) == len(expected)
+        assert set(ids) == expected
+        # vis placed every node on the canvas (the network really rendered).
+        positions = page.evaluate("window.kgTrace.network.getPositions()")
+        assert set(positions) == expected
+        assert page.locator("canvas").count() >= 1
+        assert page.locator("#cand-list .cand").count() == len(result["candidates"])
+        watched.screenshot("trace-groin.png", full_page=False)
+        watched.screenshot("trace-groin-full.png")
+        # Hovering the top candidate keeps its own route edges bold and fades the rest.
+        page.hover("#cand-list .cand[data-index='0']")
+        widths = page.evaluate(
+            "window.kgTrace.edges.get().map(e => [e.id, e.width])")
+        own = set(result_edges := page.evaluate("window.kgTrace.data.candidates[0].edges"))
+        assert result_edges
+        assert {i for i, w in widths if w == 5} == own
+        watched.screenshot("trace-groin-hover.png", full_page=False)
+        assert watched.console_errors == []
+        assert watched.blocked == []
+
+
+def test_trace_page_is_responsive(chromium_browser, groin_trace):
+    _, html = groin_trace
+    with open_page(chromium_browser, width=390, height=844) as watched:
+        _open(watched, html)
+        overflow = watched.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"page scrolls sideways by {overflow}px on a phone"
+        watched.screenshot("trace-groin-phone.png")
+        assert watched.console_errors == []
+        assert watched.blocked == []
+
+
+def test_hostile_labels_do_not_run(chromium_browser, tmp_path):
+    evil = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    evil = copy.deepcopy(evil)
+    evil["query"]["region"]["label"] = HOSTILE
+    first = evil["candidates"][0]
+    first["label"] = HOSTILE
+    first["paths"][0]["nodes"][1]["label"] = HOSTILE
+    first["paths"][0]["explanation"] = HOSTILE
+    first["paths"][0]["edges"][0]["label"] = HOSTILE
+    first["paths"][0]["edges"][0]["sources"][0]["citation"] = HOSTILE
+    html = write_trace_page(evil, tmp_path / "evil.html")
+    with open_page(chromium_browser) as watched:
+        _open(watched, html)
+        page = watched.page
+        # Hover the hostile first step so its tooltip (built from DOM text nodes) shows.
+        first_edge = page.evaluate("window.kgTrace.data.candidates[0].edges[0]")
+        x, y = page.evaluate(_EDGE_MIDPOINT, first_edge)
+        page.mouse.move(x, y)
+        tip = page.locator("div.vis-tooltip")
+        tip.wait_for(state="visible", timeout=5000)
+        assert HOSTILE in tip.inner_text()
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("img").count() == 0
+        assert page.get_by_text(HOSTILE, exact=False).count() >= 1
+        labels = page.evaluate("window.kgTrace.nodes.get().map(n => n.label)")
+        assert HOSTILE in labels
+        assert watched.console_errors == []
+        assert watched.blocked == []
+
+
+def test_network_blocker_catches_outside_requests(chromium_browser, tmp_path):
+    """The harness itself can fail: a page that fetches from the web is caught."""
+    leaky = tmp_path / "leaky.html"
+    leaky.write_text('<!DOCTYPE html><img src="https://example.org/x.png">', encoding="utf-8")
+    with open_page(chromium_browser) as watched:
+        watched.page.goto(leaky.as_uri())
+        watched.page.wait_for_load_state("load")
+        assert watched.blocked == ["https://example.org/x.png"]
