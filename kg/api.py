@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import networkx as nx
+import networkx as nx
 
+if TYPE_CHECKING:
     from .show import EntityInfo
     from .trace import TraceResult
 
@@ -23,17 +23,21 @@ def load(data_dir: str | Path | None = None, endpoint: str | None = None) -> nx.
     ``data_dir`` reads another folder of Turtle files; ``endpoint`` reads the same data from a
     SPARQL 1.1 endpoint that holds it (loaded from ``kg export``).
     """
-    from .graph import to_networkx
-
     if endpoint:
         from .backends import get_backend
+        from .graph import to_networkx
 
-        rdf = get_backend(endpoint=endpoint).graph()
-    else:
+        return to_networkx(get_backend(endpoint=endpoint).graph())
+    from .cache import cached_graph
+    from .store import data_files
+
+    def build() -> nx.MultiDiGraph:
+        from .graph import to_networkx
         from .store import load_rdf
 
-        rdf = load_rdf(data_dir)
-    return to_networkx(rdf)
+        return to_networkx(load_rdf(data_dir))
+
+    return cached_graph(data_files(data_dir), build)
 
 
 def _default(data_dir: str | Path | None = None, endpoint: str | None = None) -> nx.MultiDiGraph:
