@@ -8,6 +8,7 @@ and a reader never sees half a file; a corrupt or truncated cache is deleted and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -53,10 +54,8 @@ def _read(path: Path, key: str) -> nx.MultiDiGraph | None:
     except FileNotFoundError:
         return None
     except Exception:  # corrupt, truncated, from another version: rebuild
-        try:
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
         return None
 
 

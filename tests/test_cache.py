@@ -43,7 +43,8 @@ def test_changed_data_builds_a_new_cache(data_copy):
     kg.load(data_copy)
     key1 = cache_key(sorted(data_copy.glob("*.ttl")))
     extra = data_copy / "mini.ttl"
-    extra.write_text(extra.read_text().replace('rdfs:label "buttock"', 'rdfs:label "gluteal region"'))
+    text = extra.read_text().replace('rdfs:label "buttock"', 'rdfs:label "gluteal region"')
+    extra.write_text(text)
     G = kg.load(data_copy)
     assert cache_key(sorted(data_copy.glob("*.ttl"))) != key1
     assert G.nodes["lp:buttock"]["label"] == "gluteal region"

@@ -16,7 +16,7 @@ def run(capsys, *argv):
 
 
 def test_trace_table(capsys, mini_dir):
-    code, out, err = run(capsys, "--data", str(mini_dir), "trace", "groin")
+    code, out, _err = run(capsys, "--data", str(mini_dir), "trace", "groin")
     assert code == 0
     assert "hip joint" in out and "Slipman et al. 2000" in out
     assert "not a diagnosis" in out
@@ -65,7 +65,7 @@ def test_broken_turtle_names_file_and_line(capsys, mini_dir, tmp_path):
 
 def test_every_command_answers_help(capsys):
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
+    commands = parser._subparsers._group_actions[0].choices
     for name in commands:
         with pytest.raises(SystemExit) as info:
             main([name, "--help"])

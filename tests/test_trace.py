@@ -58,7 +58,7 @@ def test_depth_bounds_routes(mini_graph):
 
 
 def test_wrong_kind_of_term_says_what_to_do(mini_graph):
-    with pytest.raises(KGError, match="not a body region.*--forward"):
+    with pytest.raises(KGError, match=r"not a body region.*--forward"):
         trace(mini_graph, "hip joint")
     with pytest.raises(KGError, match="is a body region, not a source"):
         trace(mini_graph, "groin", forward=True)
