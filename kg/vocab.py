@@ -41,6 +41,7 @@ class KG(DefinedNamespace):
     RedFlag: URIRef
     DiagnosticTest: URIRef
     Source: URIRef
+    ExternalClass: URIRef
     Mechanism: URIRef
     PainDirection: URIRef
     RelationProperty: URIRef
