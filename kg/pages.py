@@ -193,7 +193,8 @@ def trace_page_data(result: Any) -> dict[str, Any]:
             for i, e in enumerate(pedges):
                 if i + 1 >= len(pnodes):
                     break
-                a, b = pnodes[i]["id"], pnodes[i + 1]["id"]
+                a = e.get("from") or pnodes[i]["id"]
+                b = e.get("to") or pnodes[i + 1]["id"]
                 key = (a, b, str(e.get("predicate", "")))
                 row = edges.get(key)
                 if row is None:
@@ -203,7 +204,10 @@ def trace_page_data(result: Any) -> dict[str, Any]:
                         "label": e.get("label") or _local_name(str(e.get("predicate", ""))),
                         "mechanism": _mechanism_key(e.get("mechanism")),
                         "frequency": e.get("frequency"),
-                        "sources": [], "routes": [], "candidates": []}
+                        "grades": [], "sources": [], "routes": [], "candidates": []}
+                for g in e.get("evidence_grades") or []:
+                    if g not in row["grades"]:
+                        row["grades"].append(g)
                 for s in e.get("sources") or []:
                     if all(s.get("id") != t["id"] for t in row["sources"]):
                         row["sources"].append({"id": s.get("id", ""),
@@ -220,6 +224,9 @@ def trace_page_data(result: Any) -> dict[str, Any]:
                     edge_ids.append(row["id"])
             routes.append({
                 "explanation": path.get("explanation", ""),
+                "mechanism": _mechanism_key(path.get("mechanism")) if path.get("mechanism")
+                else None,
+                "strength": path.get("strength"),
                 "steps": [n.get("label") or n["id"] for n in pnodes],
                 "sources": [{"id": k, "citation": v} for k, v in route_sources.items()],
             })
@@ -250,7 +257,20 @@ def trace_page_data(result: Any) -> dict[str, Any]:
         "candidates": cand_rows,
         "kinds": [k for k in NODE_KINDS if k.key in present_kinds],
         "mechanisms": [(k, lab, col) for k, (lab, col) in MECHANISMS.items() if k in present_mechs],
+        "negative": [_negative_row(n) for n in data.get("negative_evidence") or []],
         "disclaimer": data.get("disclaimer", ""),
+    }
+
+
+def _negative_row(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Published negative evidence ("does not refer pain to"), shown beside the candidates."""
+    structure = item.get("structure") or {}
+    region = item.get("region") or {}
+    return {
+        "structure": structure.get("label") or structure.get("id", ""),
+        "region": region.get("label") or region.get("id", ""),
+        "explanation": item.get("explanation", ""),
+        "sources": [s.get("citation") or s.get("id", "") for s in item.get("sources") or []],
     }
 
 
@@ -262,15 +282,15 @@ def _pyvis_network(page: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dic
     region_id = page["region"]["id"]
     for n in page["nodes"]:
         kind = _KIND_BY_KEY[n["kind"]]
-        is_region = n["id"] == region_id or kind.key == "BodyRegion"
+        is_box = kind.shape == "box"  # label drawn inside, on the dark fill
         net.add_node(
             n["id"], label=n["label"], shape=kind.shape, level=n["level"],
             color={"background": kind.fill, "border": kind.border,
                    "highlight": {"background": kind.fill, "border": "#111827"},
                    "hover": {"background": kind.fill, "border": "#111827"}},
             borderWidth=3 if n["id"] == region_id else 2,
-            size=20 if n["rank"] else 15,
-            font={"color": "#ffffff", "size": 17, "bold": True} if is_region
+            size=22 if n["id"] == region_id else (20 if n["rank"] else 15),
+            font={"color": "#ffffff", "size": 17} if is_box
             else {"color": "#1f2937", "size": 15},
             kind=kind.key,
         )
@@ -309,9 +329,20 @@ def _read_static(name: str) -> str:
     return (resource_dir("viz") / "static" / name).read_text(encoding="utf-8")
 
 
-def trace_page_html(result: Any) -> str:
-    """Render a trace result (schema dict or object with ``to_dict()``) as one offline page."""
-    from markupsafe import Markup
+def trace_page_html(result: Any, *, embed: bool = False) -> str:
+    """Render a trace result (schema dict or object with ``to_dict()``) as one offline page.
+
+    With ``embed=True`` the page comes wrapped in a sandboxed ``<iframe srcdoc>``, so it can sit
+    inside a Jupyter output cell without its styles or scripts touching the notebook.
+    """
+    from markupsafe import Markup, escape
+
+    if embed:
+        doc = escape(trace_page_html(result))
+        return str(Markup(
+            '<iframe srcdoc="{}" sandbox="allow-scripts" title="kg trace" '
+            'style="width:100%;height:760px;border:1px solid #e3e7ee;border-radius:8px">'
+            "</iframe>").format(doc))
 
     page = trace_page_data(result)
     vis_nodes, vis_edges = _pyvis_network(page)
@@ -319,7 +350,7 @@ def trace_page_html(result: Any) -> str:
         "region": page["region"], "direction": page["direction"],
         "nodes": vis_nodes, "edges": vis_edges,
         "edgeInfo": {e["id"]: {k: e[k] for k in ("from", "to", "label", "mechanism",
-                                                   "frequency", "sources", "routes")}
+                                                   "frequency", "grades", "sources", "routes")}
                      for e in page["edges"]},
         "nodeInfo": {n["id"]: {"label": n["label"], "kind": n["kind_label"], "rank": n["rank"]}
                      for n in page["nodes"]},

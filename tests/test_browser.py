@@ -137,3 +137,24 @@ def test_network_blocker_catches_outside_requests(chromium_browser, tmp_path):
         watched.page.goto(leaky.as_uri())
         watched.page.wait_for_load_state("load")
         assert watched.blocked == ["https://example.org/x.png"]
+
+
+def test_forward_trace_page_renders(chromium_browser, tmp_path):
+    """`kg trace --forward` pages draw the source's routes out to the regions."""
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["trace", "--forward", "sacroiliac joint", "--json"]) == 0
+    result = json.loads(buf.getvalue())
+    html = tmp_path / "sij.html"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["trace", "--forward", "sacroiliac joint", "--html", str(html)]) == 0
+    with open_page(chromium_browser) as watched:
+        _open(watched, html)
+        ids = watched.page.evaluate("window.kgTrace.nodes.getIds()")
+        assert set(ids) == _distinct_path_nodes(result)
+        watched.screenshot("trace-forward-sacroiliac-joint.png", full_page=False)
+        assert watched.console_errors == []
+        assert watched.blocked == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import site
 import subprocess
 import sys
 import zipfile
@@ -83,6 +84,13 @@ def test_installed_wheel_runs_kg_trace(wheel, tmp_path):
                    check=True, timeout=300)
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     py = bindir / "python"
+    if sys.prefix != sys.base_prefix:
+        # We run inside a venv: --system-site-packages would see the base Python only, so
+        # hand the new venv our dependencies through a .pth file (after its own site-packages).
+        purelib = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_path("
+                                  "'purelib'))"], capture_output=True, text=True, check=True)
+        ours = [p for p in site.getsitepackages() if Path(p).is_dir()]
+        (Path(purelib.stdout.strip()) / "_outer_env.pth").write_text("\n".join(ours) + "\n")
     proc = subprocess.run(
         [str(py), "-m", "pip", "install", "--no-deps", "--no-index", "--force-reinstall",
          "--quiet", str(wheel)],

@@ -35,6 +35,9 @@
     if (info.frequency !== null && info.frequency !== undefined) {
       box.appendChild(el("div", "tip-freq", "Frequency: " + Math.round(info.frequency * 1000) / 10 + "%"));
     }
+    if (info.grades && info.grades.length) {
+      box.appendChild(el("div", "tip-freq", "Evidence grade: " + info.grades.join(", ")));
+    }
     info.routes.slice(0, 3).forEach(function (r) { box.appendChild(el("p", "tip-route", r)); });
     if (info.routes.length > 3) {
       box.appendChild(el("p", "tip-kind", "\u2026 and " + (info.routes.length - 3) + " more routes"));
@@ -60,20 +63,29 @@
     baseEdges[e.id] = e;
   });
 
+  // Edge labels help on small graphs; on big ones they only appear on a highlighted route.
+  var showLabels = data.edges.length <= 18;
+  var hiddenFont = { size: 11, color: "rgba(0,0,0,0)", strokeWidth: 0 };
+  if (!showLabels) {
+    data.edges.forEach(function (e) { e.font = hiddenFont; });
+  }
+  var narrow = container.clientWidth < 640;
+
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   var options = {
     layout: {
       hierarchical: {
-        enabled: true, direction: "LR", sortMethod: "directed", shakeTowards: "leaves",
-        levelSeparation: 230, nodeSpacing: 70, treeSpacing: 90,
+        enabled: true, direction: narrow ? "UD" : "LR", sortMethod: "directed",
+        shakeTowards: "leaves",
+        levelSeparation: narrow ? 120 : 230, nodeSpacing: narrow ? 150 : 70, treeSpacing: 90,
         blockShifting: true, edgeMinimization: true, parentCentralization: true
       }
     },
     physics: false,
     nodes: { borderWidth: 2, shadow: false, margin: 10, font: { face: "system-ui, sans-serif" } },
     edges: {
-      smooth: { enabled: true, type: "cubicBezier", forceDirection: "horizontal", roundness: 0.45 },
+      smooth: { enabled: true, type: "cubicBezier", forceDirection: narrow ? "vertical" : "horizontal", roundness: 0.45 },
       selectionWidth: 1.5, hoverWidth: 1
     },
     interaction: { hover: true, tooltipDelay: 120, navigationButtons: false, keyboard: false, multiselect: false }
@@ -110,7 +122,7 @@
       if (onE[id]) {
         return { id: id, color: b.color, width: 5, font: { size: 12, color: "#1b2333", strokeWidth: 4, strokeColor: "#ffffff", align: "middle" } };
       }
-      return { id: id, color: { color: "#d9dee7", highlight: "#d9dee7", hover: "#d9dee7", opacity: 0.6 }, width: 1, font: { size: 11, color: "rgba(0,0,0,0)", strokeWidth: 0 } };
+      return { id: id, color: { color: "#d9dee7", highlight: "#d9dee7", hover: "#d9dee7", opacity: 0.6 }, width: 1, font: hiddenFont };
     }));
   }
 
