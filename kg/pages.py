@@ -246,11 +246,14 @@ def trace_page_data(result: Any) -> dict[str, Any]:
     levels = _levels([n["id"] for n in node_list], edge_list)
     for n in node_list:
         n["level"] = levels[n["id"]]
+    region_label = region.get("label") or region.get("id", "")
+    region_kind = _kind(region.get("types") or types_by_id.get(region.get("id", ""), []))
     present_kinds = {n["kind"] for n in node_list}
     present_mechs = {e["mechanism"] for e in edge_list}
     return {
-        "region": {"id": region.get("id", ""),
-                   "label": region.get("label") or region.get("id", "")},
+        "region": {"id": region.get("id", ""), "label": region_label,
+                   "subject": region_label if region_kind.key in _NO_ARTICLE
+                   else f"the {region_label}"},
         "direction": direction,
         "nodes": node_list,
         "edges": edge_list,
@@ -371,10 +374,13 @@ def trace_page_html(result: Any, *, embed: bool = False) -> str:
     )
 
 
+_NO_ARTICLE = {"Condition", "Finding", "RedFlag", "DiagnosticTest", "other"}
+
+
 def _title(page: dict[str, Any]) -> str:
     label = page["region"]["label"]
     if page["direction"] == "forward":
-        return f"Where pain from {label} can be felt"
+        return f"Where pain from {page['region']['subject']} can be felt"
     return f"Where {label} pain can come from"
 
 

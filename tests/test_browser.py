@@ -158,3 +158,20 @@ def test_forward_trace_page_renders(chromium_browser, tmp_path):
         watched.screenshot("trace-forward-sacroiliac-joint.png", full_page=False)
         assert watched.console_errors == []
         assert watched.blocked == []
+
+
+def test_embedded_page_renders_inside_a_host_page(chromium_browser, tmp_path):
+    """The Jupyter form (an iframe with srcdoc) draws the same network, offline."""
+    from kg.pages import trace_page_html
+
+    result = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    host = tmp_path / "notebook.html"
+    host.write_text("<!DOCTYPE html><html><body><h1>Notebook</h1>"
+                    + trace_page_html(result, embed=True) + "</body></html>", encoding="utf-8")
+    with open_page(chromium_browser) as watched:
+        watched.page.goto(host.as_uri())
+        frame = watched.page.frames[1]
+        frame.wait_for_function("window.kgTrace && window.kgTrace.network", timeout=15000)
+        assert frame.evaluate("window.kgTrace.nodes.length") == len(_distinct_path_nodes(result))
+        assert watched.console_errors == []
+        assert watched.blocked == []

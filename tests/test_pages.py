@@ -174,3 +174,13 @@ def test_accepts_result_objects_and_writes_only_the_page(trace_result, tmp_path,
 def test_rejects_what_is_not_a_trace_result():
     with pytest.raises(TypeError):
         trace_page_html(42)
+
+
+def test_embed_wraps_the_page_in_a_sandboxed_iframe(trace_result):
+    """For Jupyter (_repr_html_): the whole page travels in srcdoc, escaped as an attribute."""
+    parsed = _parse(trace_page_html(trace_result, embed=True))
+    assert [t for t, _ in parsed.tags] == ["iframe"]
+    attrs = parsed.tags[0][1]
+    assert attrs["sandbox"] == "allow-scripts"
+    inner = _parse(attrs["srcdoc"] or "")
+    assert {n["id"] for n in _embedded(inner)["nodes"]} == _path_nodes(trace_result)

@@ -91,7 +91,8 @@
     interaction: { hover: true, tooltipDelay: 120, navigationButtons: false, keyboard: false, multiselect: false }
   };
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
-  network.once("afterDrawing", function () { network.fit({ animation: false }); });
+  function fit() { network.fit({ animation: false, maxZoomLevel: 1.5 }); }
+  network.once("afterDrawing", fit);
 
   var selected = null;
   var items = Array.prototype.slice.call(document.querySelectorAll("#cand-list .cand"));
@@ -167,7 +168,7 @@
 
   var reset = document.getElementById("reset");
   if (reset) {
-    reset.addEventListener("click", function () { selected = null; markActive(); highlight(null); network.fit(); });
+    reset.addEventListener("click", function () { selected = null; markActive(); highlight(null); fit(); });
   }
 
   window.kgTrace = { network: network, nodes: nodes, edges: edges, select: select, data: data };
