@@ -9,51 +9,76 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .differential import DifferentialResult
     from .show import EntityInfo
     from .trace import TraceResult
 
-__all__ = ["get_graph", "load", "show", "trace"]
+__all__ = ["differential", "get_graph", "load", "show", "trace"]
 
-_DEFAULT: dict[tuple[str | None, str | None], nx.MultiDiGraph] = {}
+_DEFAULT: dict[tuple[str | None, str | None, bool], nx.MultiDiGraph] = {}
 
 
-def load(data_dir: str | Path | None = None, endpoint: str | None = None) -> nx.MultiDiGraph:
+def load(data_dir: str | Path | None = None, endpoint: str | None = None,
+         with_uberon: bool = False) -> nx.MultiDiGraph:
     """Load the graph (the shipped data by default) and project it for tracing.
 
     ``data_dir`` reads another folder of Turtle files; ``endpoint`` reads the same data from a
-    SPARQL 1.1 endpoint that holds it (loaded from ``kg export``).
+    SPARQL 1.1 endpoint that holds it (loaded from ``kg export``); ``with_uberon`` merges the
+    whole UBERON release (the ``uberon`` extra), linked through the mappings.
     """
     if endpoint:
         from .backends import get_backend
-        from .graph import to_networkx
+        from .graph import prepare, to_networkx
 
-        return to_networkx(get_backend(endpoint=endpoint).graph())
+        G = prepare(to_networkx(get_backend(endpoint=endpoint).graph()))
+        if with_uberon:
+            from .uberon import merge_uberon, read_release
+
+            prepare(merge_uberon(G, read_release()))
+        return G
     from .cache import cached_graph
     from .store import data_files
 
+    files = data_files(data_dir)
+    extra = ""
+    if with_uberon:
+        from .uberon import RELEASE, release_path
+
+        files = [*files, release_path()]
+        extra = f"uberon-{RELEASE}"
+
     def build() -> nx.MultiDiGraph:
-        from .graph import to_networkx
+        from .graph import prepare, to_networkx
         from .store import load_rdf
 
-        return to_networkx(load_rdf(data_dir))
+        G = to_networkx(load_rdf(data_dir))
+        if with_uberon:
+            from .uberon import merge_uberon, read_release
 
-    return cached_graph(data_files(data_dir), build)
+            merge_uberon(G, read_release())
+        return prepare(G)
+
+    return cached_graph(files, build, extra)
 
 
-def _default(data_dir: str | Path | None = None, endpoint: str | None = None) -> nx.MultiDiGraph:
-    key = (str(data_dir) if data_dir else None, endpoint)
+def _default(data_dir: str | Path | None = None, endpoint: str | None = None,
+             with_uberon: bool = False) -> nx.MultiDiGraph:
+    key = (str(data_dir) if data_dir else None, endpoint, with_uberon)
     if key not in _DEFAULT:
-        _DEFAULT[key] = load(data_dir, endpoint)
+        _DEFAULT[key] = load(data_dir, endpoint, with_uberon)
     return _DEFAULT[key]
 
 
 def get_graph(args: argparse.Namespace | None = None) -> nx.MultiDiGraph:
-    """The graph a CLI invocation asks for (``--data``, ``--endpoint``), loaded once."""
-    return _default(getattr(args, "data", None), getattr(args, "endpoint", None))
+    """The graph a CLI invocation asks for (``--data``, ``--endpoint``, ``--with-uberon``)."""
+    return _default(getattr(args, "data", None), getattr(args, "endpoint", None),
+                    bool(getattr(args, "with_uberon", False)))
 
 
 def trace(term: str, forward: bool = False, max_depth: int = 4,
-          graph: nx.MultiDiGraph | None = None) -> TraceResult:
+          graph: nx.MultiDiGraph | None = None, within: str | None = None) -> TraceResult:
     """Candidate sources of pain in a region (or, ``forward=True``, where a source hurts).
 
     >>> import kg
@@ -62,7 +87,7 @@ def trace(term: str, forward: bool = False, max_depth: int = 4,
     from .trace import trace as _trace
 
     return _trace(graph if graph is not None else _default(), term, forward=forward,
-                  max_depth=max_depth)
+                  max_depth=max_depth, within=within)
 
 
 def show(term: str, graph: nx.MultiDiGraph | None = None) -> EntityInfo:
@@ -70,3 +95,18 @@ def show(term: str, graph: nx.MultiDiGraph | None = None) -> EntityInfo:
     from .show import show as _show
 
     return _show(graph if graph is not None else _default(), term)
+
+
+def differential(regions: Sequence[str] | str, findings: Sequence[str] | str = (),
+                 graph: nx.MultiDiGraph | None = None, max_depth: int = 4,
+                 leaders: int = 5) -> DifferentialResult:
+    """Ranked, explained candidate sources of pain felt in ``regions``, weighed by
+    ``findings``, with red flags first (see :mod:`kg.differential`).
+
+    >>> import kg
+    >>> result = kg.differential(["groin", "lower back"])  # doctest: +SKIP
+    """
+    from .differential import differential as _differential
+
+    return _differential(graph if graph is not None else _default(), regions, findings,
+                         max_depth=max_depth, leaders=leaders)

@@ -31,11 +31,19 @@ def cache_dir() -> Path:
     return Path(base) / "lumbopelvic-kg"
 
 
+#: Modules whose code shapes the cached graph; a change to any of them invalidates the cache
+#: even when the version number has not moved (a development checkout).
+_BUILDERS = ("graph.py", "store.py", "uberon.py", "vocab.py", "resolve.py")
+
+
 def cache_key(files: Iterable[Path], extra: str = "") -> str:
-    """Hash of the package version, the file names and their bytes."""
+    """Hash of the package version, the graph-building code, the file names and their bytes."""
     from . import __version__
 
     h = hashlib.sha256(f"{__version__}\0{extra}\0".encode())
+    here = Path(__file__).resolve().parent
+    for name in _BUILDERS:
+        h.update(hashlib.sha256((here / name).read_bytes()).digest())
     for path in sorted(files, key=lambda p: p.name):
         h.update(path.name.encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())

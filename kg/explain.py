@@ -46,6 +46,7 @@ _TYPE_WORDS = {
     "kg:Finding": "finding",
     "kg:Condition": "condition",
     "kg:DiagnosticTest": "test",
+    "kg:ExternalClass": "UBERON class",
 }
 
 

@@ -19,6 +19,9 @@ __all__ = [
     "curie",
     "evidence_weight",
     "iter_pain_edges",
+    "nodes_of_type",
+    "pain_index",
+    "prepare",
     "to_networkx",
 ]
 
@@ -276,3 +279,51 @@ def iter_pain_edges(G: nx.MultiDiGraph) -> Iterable[tuple[str, str, str, dict[st
             yield u, v, key, data
         elif data["direction"] == "backward":
             yield v, u, key, data
+
+
+def pain_index(G: nx.MultiDiGraph) -> tuple[dict[str, list], dict[str, list], set]:
+    """Pain-carrying edges by the node pain arrives at (``into``) and leaves (``out_of``), and
+    the set of blocked (structure, region) pairs; cached on the graph.
+
+    A trace reads only the neighbourhood it walks through these dicts, so its cost grows with
+    the routes it finds, not with the size of the graph.
+    """
+    cached = G.graph.get("_pain_index")
+    if cached is not None:
+        return cached
+    into: dict[str, list] = {}
+    out_of: dict[str, list] = {}
+    for u, v, key, data in iter_pain_edges(G):
+        edge = dict(data, **{"from": u, "to": v, "key": key})
+        into.setdefault(v, []).append(edge)
+        out_of.setdefault(u, []).append(edge)
+    blocked = {
+        (u, v) for u, v, data in G.edges(data=True) if data.get("direction") == "blocks"
+    }
+    G.graph["_pain_index"] = (into, out_of, blocked)
+    return into, out_of, blocked
+
+
+def nodes_of_type(G: nx.MultiDiGraph, type_curie: str) -> list[str]:
+    """Nodes with this type, asserted or inherited (``kg:Joint`` is a ``kg:AnatomicalStructure``);
+    cached on the graph."""
+    index = G.graph.get("_by_type")
+    if index is None:
+        index = {}
+        for node, data in G.nodes(data=True):
+            for t in data.get("all_types") or data.get("types", ()):
+                index.setdefault(t, []).append(node)
+        G.graph["_by_type"] = index
+    return index.get(type_curie, [])
+
+
+def prepare(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Build the lookup indexes once, so a cached graph answers without rebuilding them."""
+    from .resolve import names
+
+    for key in ("_name_index", "_pain_index", "_by_type"):
+        G.graph.pop(key, None)
+    pain_index(G)
+    nodes_of_type(G, "kg:BodyRegion")
+    names(G)
+    return G

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import networkx as nx
 
@@ -23,17 +23,24 @@ def normalise(text: str) -> str:
 
 
 def _keys(node: str, data: dict) -> Iterable[tuple[str, int]]:
-    """Names an entity answers to, each with a priority (lower wins a tie)."""
-    yield node, 0
-    if ":" in node:
+    """Names an entity answers to, each with a priority (lower wins a tie).
+
+    The project's own entities win over merged UBERON classes of the same name, so "groin
+    area" (a UBERON synonym) finds the project's groin, not the UBERON class it maps to.
+    """
+    offset = 5 if "kg:ExternalClass" in data.get("types", ()) else 0
+    yield node, offset
+    if ":" in node and not offset:
         yield node.split(":", 1)[1], 1
     if data.get("iri"):
-        yield data["iri"], 0
-    yield data.get("label", ""), 0
+        yield data["iri"], offset
+    yield data.get("label", ""), offset
     for syn in data.get("synonyms", ()):
-        yield syn, 2
+        yield syn, 2 + offset
     for xref in (data.get("xrefs") or {}).get("exact", ()):
         yield xref, 3
+    for syn in data.get("uberon_synonyms", ()):
+        yield syn, 4
 
 
 def names(G: nx.MultiDiGraph) -> dict[str, list[tuple[int, str]]]:
@@ -49,14 +56,25 @@ def names(G: nx.MultiDiGraph) -> dict[str, list[tuple[int, str]]]:
     return index
 
 
-def suggest(G: nx.MultiDiGraph, term: str, n: int = 3,
-            accept: Iterable[str] | None = None) -> list[str]:
+Accept = Callable[[str], bool] | Iterable[str] | None
+
+
+def _predicate(accept: Accept) -> Callable[[str], bool]:
+    if accept is None:
+        return lambda node: True
+    if callable(accept):
+        return accept
+    allowed = set(accept)
+    return allowed.__contains__
+
+
+def suggest(G: nx.MultiDiGraph, term: str, n: int = 3, accept: Accept = None) -> list[str]:
     """The nearest known labels to ``term``, best first."""
-    allowed = set(accept) if accept is not None else None
+    ok = _predicate(accept)
     labels: dict[str, str] = {}
     for key, hits in names(G).items():
         for _, node in hits:
-            if allowed is None or node in allowed:
+            if ok(node):
                 labels.setdefault(key, G.nodes[node]["label"])
     wanted = normalise(term)
     close = difflib.get_close_matches(wanted, list(labels), n=n * 3, cutoff=0.6)
@@ -69,8 +87,7 @@ def suggest(G: nx.MultiDiGraph, term: str, n: int = 3,
     return out[:n]
 
 
-def resolve(G: nx.MultiDiGraph, term: str, accept: Iterable[str] | None = None,
-            what: str = "term") -> str:
+def resolve(G: nx.MultiDiGraph, term: str, accept: Accept = None, what: str = "term") -> str:
     """Return the node for ``term``.
 
     Parameters
@@ -78,7 +95,7 @@ def resolve(G: nx.MultiDiGraph, term: str, accept: Iterable[str] | None = None,
     G : the projected graph.
     term : an id (``groin``), CURIE (``lp:groin``), IRI, label or synonym, any case; or a
         mapped UBERON/FMA CURIE.
-    accept : if given, only these nodes count (for example only body regions).
+    accept : if given, only these nodes count (a collection, or a test on the node).
     what : the word used in the error message ("region", "source", "finding").
 
     Raises
@@ -99,9 +116,8 @@ def resolve(G: nx.MultiDiGraph, term: str, accept: Iterable[str] | None = None,
     """
     if not isinstance(term, str) or not term.strip():
         raise UnknownTermError(str(term), [], what)
-    allowed = set(accept) if accept is not None else None
-    hits = [(p, n) for p, n in names(G).get(normalise(term), [])
-            if allowed is None or n in allowed]
+    ok = _predicate(accept)
+    hits = [(p, n) for p, n in names(G).get(normalise(term), []) if ok(n)]
     if not hits:
-        raise UnknownTermError(term.strip()[:80], suggest(G, term, accept=allowed), what)
+        raise UnknownTermError(term.strip()[:80], suggest(G, term, accept=ok), what)
     return min(hits)[1]

@@ -27,10 +27,10 @@ import networkx as nx
 
 from .errors import KGError, UnknownTermError
 from .explain import DISCLAIMER, explain_route, short_type, source_refs
-from .graph import iter_pain_edges
+from .graph import nodes_of_type, pain_index
 from .resolve import resolve
 
-__all__ = ["Candidate", "Route", "TraceResult", "pain_index", "region_targets", "trace"]
+__all__ = ["Candidate", "Route", "TraceResult", "region_targets", "trace"]
 
 REGION = "kg:BodyRegion"
 #: Types that are where pain is felt, or only a conduit, never a candidate source.
@@ -143,25 +143,6 @@ def _node_ref(G: nx.MultiDiGraph, node: str) -> dict[str, Any]:
     return {"id": node, "label": data.get("label", node), "types": data.get("types", [])}
 
 
-def pain_index(G: nx.MultiDiGraph) -> tuple[dict[str, list], dict[str, list], set]:
-    """Pain-carrying edges by the node pain arrives at (``into``) and leaves (``out_of``), and
-    the set of blocked (structure, region) pairs; cached on the graph."""
-    cached = G.graph.get("_pain_index")
-    if cached is not None:
-        return cached
-    into: dict[str, list] = {}
-    out_of: dict[str, list] = {}
-    for u, v, key, data in iter_pain_edges(G):
-        edge = dict(data, **{"from": u, "to": v, "key": key})
-        into.setdefault(v, []).append(edge)
-        out_of.setdefault(u, []).append(edge)
-    blocked = {
-        (u, v) for u, v, data in G.edges(data=True) if data.get("direction") == "blocks"
-    }
-    G.graph["_pain_index"] = (into, out_of, blocked)
-    return into, out_of, blocked
-
-
 def region_targets(G: nx.MultiDiGraph, region: str) -> set[str]:
     """The region and every region that is part of it (pain in the inner thigh is thigh pain)."""
     targets = {region}
@@ -230,8 +211,8 @@ def _strength(edges: Iterable[dict]) -> float:
     return s
 
 
-def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int = 4
-          ) -> TraceResult:
+def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int = 4,
+          within: str | None = None) -> TraceResult:
     """Trace pain from a region back to its candidate sources, or from a source forward.
 
     Parameters
@@ -244,6 +225,9 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
         Trace from a source to the regions where it can be felt.
     max_depth : int
         Longest route, in relations (1-6).
+    within : str, optional
+        Keep only candidates that are, or are part or a kind of, this UBERON class (for
+        example "hip muscle"); needs UBERON merged (``kg.load(with_uberon=True)``).
 
     Returns
     -------
@@ -271,7 +255,7 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
     """
     if not 1 <= max_depth <= 6:
         raise KGError(f"depth {max_depth} is out of range; use a depth from 1 to 6")
-    regions = [n for n, d in G.nodes(data=True) if REGION in d.get("types", ())]
+    regions = nodes_of_type(G, REGION)
     into, out_of, blocked = pain_index(G)
     by_id: dict[str, Candidate] = {}
 
@@ -297,8 +281,8 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
             if r in targets:
                 negative.append(_negative(G, x, r))
     else:
-        sources = [n for n in G.nodes if n not in set(regions)]
-        region = _resolve_kind(G, term, sources, want="source")
+        region_set = set(regions)
+        region = _resolve_kind(G, term, lambda n: n not in region_set, want="source")
         for nodes, edges in _walk_forward(out_of, region, max_depth):
             end = nodes[-1]
             if REGION not in G.nodes[end].get("types", ()):
@@ -310,14 +294,20 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
             if x == region:
                 negative.append(_negative(G, x, r))
 
-    ranked = sorted(by_id.values(), key=lambda c: (-c.score, c.label))
+    kept = list(by_id.values())
+    if within:
+        from .uberon import uberon_ancestors
+
+        scope = _resolve_scope(G, within)
+        kept = [c for c in kept if scope in uberon_ancestors(G, c.id)]
+    ranked = sorted(kept, key=lambda c: (-c.score, c.label))
     for c in ranked:
         c.routes.sort(key=lambda r: (-r.strength, len(r.nodes)))
     return TraceResult(G, region, "forward" if forward else "backward", ranked, negative,
                        max_depth)
 
 
-def _resolve_kind(G: nx.MultiDiGraph, term: str, allowed: list[str], want: str) -> str:
+def _resolve_kind(G: nx.MultiDiGraph, term: str, allowed, want: str) -> str:
     """Resolve ``term`` among ``allowed``; say plainly when it names the wrong kind of thing."""
     try:
         return resolve(G, term, accept=allowed, what=want)
@@ -333,6 +323,22 @@ def _resolve_kind(G: nx.MultiDiGraph, term: str, allowed: list[str], want: str) 
             f"`kg trace --forward {term!r}`, or give a region such as 'groin'")
     raise KGError(f"{label!r} is a body region, not a source; trace back to its sources with "
                   f"`kg trace {term!r}`")
+
+
+def _resolve_scope(G: nx.MultiDiGraph, within: str) -> str:
+    """The UBERON class named by ``within`` (a project entity stands for its mapped class)."""
+    externals = nodes_of_type(G, "kg:ExternalClass")
+    if not externals:
+        raise KGError("--within needs UBERON merged; run with --with-uberon "
+                      "(pip install 'lumbopelvic-kg[uberon]')")
+    node = resolve(G, within, what="UBERON class")
+    if node in set(externals):
+        return node
+    exact = [x for x in G.nodes[node].get("xrefs", {}).get("exact", ()) if x in G]
+    if not exact:
+        raise KGError(f"{G.nodes[node]['label']!r} has no UBERON class to search within; "
+                      "name a UBERON class such as 'hip muscle'")
+    return exact[0]
 
 
 def _route(G: nx.MultiDiGraph, nodes: tuple, edges: tuple, region: str, forward: bool) -> Route:
