@@ -82,7 +82,8 @@ def merge_uberon(G: nx.MultiDiGraph, release: dict[str, dict[str, Any]]) -> nx.M
                    iri="http://purl.obolibrary.org/obo/" + cls.replace(":", "_"))
     source = f"src:uberon-{RELEASE}"
     G.graph.setdefault("sources", {})[source] = {
-        "id": source, "short": f"UBERON {RELEASE}", "title": "Uberon multi-species anatomy ontology",
+        "id": source, "short": f"UBERON {RELEASE}",
+        "title": "Uberon multi-species anatomy ontology",
         "citation": f"Uberon anatomy ontology, release {RELEASE} (obophenotype/uberon; CC BY 3.0), "
                     "as packaged by cellxgene-ontology-guide.",
         "year": RELEASE[:4], "identifiers": [], "urls": []}
