@@ -61,6 +61,166 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- SPARQL commands (query, sparql, serve, export) -------------------------------------------
+
+
+def _param_pairs(pairs: list[str] | None) -> dict[str, str]:
+    from .errors import QueryError
+
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"--param {pair!r} is not NAME=VALUE; e.g. --param region=lp:groin")
+        out[key.strip()] = value
+    return out
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .queries import get_query, load_queries
+
+    if args.list or not args.name:
+        for nq in load_queries().values():
+            params = " ".join(f"{p.name}={p.default or '…'}" for p in nq.params)
+            sys.stdout.write(f"{nq.name:24s} {nq.title}" + (f"  [{params}]" if params else "")
+                             + "\n")
+        return 0
+    nq = get_query(args.name)
+    from .backends import get_backend
+    from .queries import resolve_bindings
+    from .sparql import format_result, run_query
+
+    backend = get_backend(endpoint=args.endpoint, data_dir=args.data)
+    bindings = resolve_bindings(nq, _param_pairs(args.param), backend)
+    result = run_query(backend, nq.text, bindings, check=False)
+    sys.stdout.write(format_result(result, args.format))
+    return 0
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .backends import get_backend
+    from .sparql import format_result, run_query
+
+    text = args.query
+    if text == "-":
+        text = sys.stdin.read()
+    elif text.endswith(".rq") or ("\n" not in text and "{" not in text):
+        path = Path(text)
+        if not path.is_file():
+            raise KGError(f"no query file {text!r}; give a SPARQL query in quotes or a .rq file")
+        text = path.read_text(encoding="utf-8")
+    result = run_query(get_backend(endpoint=args.endpoint, data_dir=args.data), text)
+    sys.stdout.write(format_result(result, args.format))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.endpoint:
+        raise KGError("kg serve answers from its own store; drop --endpoint")
+    from .server import serve
+
+    serve(host=args.host, port=args.port, data_dir=args.data, timeout=args.timeout,
+          max_rows=args.max_rows, workers=args.workers)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    written = export(args.format, output=args.output, data_dir=args.data,
+                     endpoint=args.endpoint)
+    for path in written:
+        sys.stderr.write(f"wrote {path}\n")
+    return 0
+
+
+# --- data quality commands (validate, stats, list) ---------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
+    report = validate(args.data)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        sys.stdout.write(report.to_text())
+    return 0 if report.conforms else 1
+
+
+def _stats_graph(args: argparse.Namespace):
+    """The remote endpoint when --endpoint is given, else the rdflib graph of --data."""
+    if args.endpoint:
+        from .backends import get_backend
+
+        return get_backend(endpoint=args.endpoint)
+    from .store import load_rdf
+
+    return load_rdf(args.data)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .stats import compute_stats, stats_to_text
+
+    stats = compute_stats(_stats_graph(args))
+    if args.json:
+        _print_json(stats)
+    else:
+        sys.stdout.write(stats_to_text(stats))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .stats import check_list_type, list_entities
+
+    if args.type is not None:
+        check_list_type(args.type)  # before loading anything: a bad TYPE is a one-line error
+    items = list_entities(_stats_graph(args), args.type)
+    if args.json:
+        _print_json(items)
+        return 0
+    width = max((len(i["id"]) for i in items), default=0)
+    for item in items:
+        extra = "" if args.type else "  (" + ", ".join(item["types"]) + ")"
+        sys.stdout.write(f"{item['id']:<{width}}  {item['label'] or ''}{extra}\n")
+    return 0
+
+
+def cmd_differential(args: argparse.Namespace) -> int:
+    from .api import get_graph
+    from .differential import differential
+
+    result = differential(get_graph(args), args.region, args.finding or (),
+                          max_depth=args.depth, leaders=args.leaders)
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        sys.stdout.write(result.to_text(limit=args.limit, detail=args.leaders))
+    if args.html:
+        from . import pages
+
+        write = getattr(pages, "write_differential_page", None)
+        if write is None:
+            raise KGError("this build cannot write differential pages yet; use --json")
+        write(result, args.html)
+        sys.stderr.write(f"wrote {args.html}\n")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .api import get_graph
+    from .evaluate import evaluate, load_cases
+
+    report = evaluate(get_graph(args), load_cases(args.cases), max_depth=args.depth)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        sys.stdout.write(report.to_text(verbose=args.verbose))
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------
 
 
@@ -92,6 +252,86 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("term", metavar="TERM", help="id, CURIE, label or synonym")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("query", help="run a named query from queries/ (see --list)")
+    p.add_argument("name", nargs="?", metavar="NAME", help="query name, e.g. region-candidates")
+    p.add_argument("--list", action="store_true",
+                   help="list the named queries and their parameters")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="bind a parameter (repeatable); IRIs as lp:groin, a label or a full IRI")
+    p.add_argument("--format", choices=["table", "json", "csv", "tsv", "xml", "turtle", "nt",
+                                        "jsonld"], default=None,
+                   help="table (default), W3C json/csv/tsv/xml; turtle/nt/jsonld for graphs")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("sparql",
+                       help="run a read-only SPARQL query (text, .rq file or - for stdin)")
+    p.add_argument("query", metavar="QUERY|FILE", help="SPARQL text, a .rq file, or - for stdin; "
+                   "the project prefixes (kg:, lp:, obo: …) are declared for you")
+    p.add_argument("--format", choices=["table", "json", "csv", "tsv", "xml", "turtle", "nt",
+                                        "jsonld"], default=None,
+                   help="table (default), W3C json/csv/tsv/xml; turtle/nt/jsonld for graphs")
+    p.set_defaults(func=cmd_sparql)
+
+    p = sub.add_parser("serve", help="serve the graph as a read-only SPARQL 1.1 endpoint")
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7878, help="port (default 7878)")
+    p.add_argument("--timeout", type=float, default=10.0,
+                   help="seconds a query may run before it is cancelled (default 10)")
+    p.add_argument("--max-rows", type=int, default=100_000,
+                   help="largest result returned, in rows or triples (default 100000)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="query worker processes (default: number of CPUs, at least 2)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("export", help="write the graph for triple stores (ttl, nt, jsonld) or "
+                       "network tools (graphml, csv edge list)")
+    p.add_argument("--format", choices=["ttl", "nt", "jsonld", "graphml", "csv"], default="ttl",
+                   help="output format (default ttl)")
+    p.add_argument("-o", "--output", metavar="FILE", default=None,
+                   help="write here instead of standard output (csv also writes FILE's "
+                   "-nodes.csv companion and the SSSOM mappings next to it)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("validate", help="check the data against the SHACL shapes "
+                       "(exit 0 conforms, 1 violations, 2 unreadable file)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("stats", help="counts of entities, relation assertions, evidence "
+                       "and sources")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("list", help="entities of one type with ids and labels")
+    p.add_argument("type", metavar="TYPE", nargs="?", default=None,
+                   help="regions, findings, red-flags, conditions, structures, dermatomes, "
+                   "tests or sources (default: every entity)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("differential", help="ranked, explained candidate sources of pain in "
+                       "one or more regions, weighed by findings, red flags first")
+    p.add_argument("--region", "-r", action="append", required=True, metavar="REGION",
+                   help="a painful region (id, label or synonym); repeat for several")
+    p.add_argument("--finding", "-f", action="append", metavar="FINDING",
+                   help="a symptom or sign (see `kg list findings`); repeat for several")
+    p.add_argument("--depth", type=int, default=4, help="longest route, in relations (default 4)")
+    p.add_argument("--limit", type=int, default=10, help="candidates in the table (default 10)")
+    p.add_argument("--leaders", type=int, default=5,
+                   help="leading candidates explained in full, with tests to do next (default 5)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--html", metavar="FILE", help="also write an offline page")
+    p.set_defaults(func=cmd_differential)
+
+    p = sub.add_parser("evaluate", help="run the differential over the cited clinical cases and "
+                       "print top-1/3/5 accuracy, red-flag sensitivity and false alarms")
+    p.add_argument("--cases", metavar="FILE", default=None,
+                   help="cases file (.toml or .json; default: tests/cases/cases.toml)")
+    p.add_argument("--depth", type=int, default=4, help="longest route, in relations (default 4)")
+    p.add_argument("--verbose", "-v", action="store_true", help="one line per case")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_evaluate)
 
     return parser
 
