@@ -47,6 +47,8 @@ _TYPE_WORDS = {
     "kg:Condition": "condition",
     "kg:DiagnosticTest": "test",
     "kg:ExternalClass": "UBERON class",
+    "kg:AnatomicalStructure": "structure",
+    "kg:AnatomicalEntity": "anatomy",
 }
 
 
@@ -100,8 +102,36 @@ def _step(G: nx.MultiDiGraph, edge: dict[str, Any]) -> str:
         u, v = v, u
     template = G.graph.get("properties", {}).get(edge["predicate"], {}).get(
         "template", "{s} " + edge.get("label", edge["predicate"]) + " {o}")
-    text = template.format(s=G.nodes[u]["label"], o=G.nodes[v]["label"])
+    subject = G.nodes[u]["label"]
+    if _plural(subject):
+        template = _plural_verb(template)
+    text = template.format(s=subject, o=G.nodes[v]["label"])
     return text + _frequency_note(edge) + _flags(edge) + _cite(G, edge.get("sources", ()))
+
+
+def _plural(label: str) -> bool:
+    """'lumbar facet joints' is plural; 'psoas major', 'pubis', 'gluteus medius' are not.
+
+    >>> [_plural(x) for x in ("lumbar facet joints", "pubis", "gluteus medius", "sacrum")]
+    [True, False, False, False]
+    """
+    last = label.split()[-1] if label.split() else ""
+    return last.endswith("s") and not last.endswith(("ss", "us", "is", "as", "ys"))
+
+
+def _plural_verb(template: str) -> str:
+    """Make the verb after the subject agree: 'the {s} lies in' → 'the {s} lie in'."""
+    head, sep, rest = template.partition("{s} ")
+    if not sep or not rest:
+        return template
+    verb, _, tail = rest.partition(" ")
+    if verb.endswith("ies"):
+        verb = verb[:-3] + "y"
+    elif verb.endswith(("sses", "shes", "ches", "xes")):
+        verb = verb[:-2]
+    elif verb.endswith("s"):
+        verb = verb[:-1]
+    return f"{head}{sep}{verb} {tail}".rstrip()
 
 
 def _the(G: nx.MultiDiGraph, node: str) -> str:

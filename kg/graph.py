@@ -7,6 +7,7 @@ way, is the edge's ``direction`` attribute, taken from the property's ``kg:painD
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -83,14 +84,24 @@ def _literal(value: Any) -> Any:
 
 
 def _short_citation(creator: str | None, year: Any) -> str:
+    """'Slipman et al. 2000', 'Chin 2018', 'NICE 2022' from the creator string and year.
+
+    >>> _short_citation("Slipman CW, Jackson HB, Lipetz JS", "2000")
+    'Slipman et al. 2000'
+    >>> _short_citation("National Institute for Health and Care Excellence (NICE)", "2022")
+    'NICE 2022'
+    """
     if not creator:
         return str(year or "")
+    acronym = re.search(r"\(([A-Z][A-Za-z]{1,9})\)", creator)
+    if acronym:
+        return f"{acronym.group(1)} {year}".strip()
     first = creator.replace(";", ",").split(",")[0].strip()
-    surname = first.split()[0] if " " in first else first
-    if first.count(" ") >= 1 and first.split()[-1].isupper() and len(first.split()[-1]) <= 3:
-        surname = " ".join(first.split()[:-1])
+    words = first.split()
+    if len(words) > 1 and words[-1].isupper() and len(words[-1]) <= 3:
+        words = words[:-1]  # drop the initials
     more = " et al." if "," in creator or ";" in creator else ""
-    return f"{surname}{more} {year}".strip()
+    return f"{' '.join(words)}{more} {year}".strip()
 
 
 def to_networkx(rdf) -> nx.MultiDiGraph:
