@@ -106,11 +106,10 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     text = args.query
     if text == "-":
         text = sys.stdin.read()
-    elif text.endswith(".rq") or ("\n" not in text and "{" not in text):
-        path = Path(text)
-        if not path.is_file():
-            raise KGError(f"no query file {text!r}; give a SPARQL query in quotes or a .rq file")
-        text = path.read_text(encoding="utf-8")
+    elif "\n" not in text and Path(text).is_file():
+        text = Path(text).read_text(encoding="utf-8")
+    elif text.endswith(".rq"):
+        raise KGError(f"no query file {text!r}; give a SPARQL query in quotes or a .rq file")
     result = run_query(get_backend(endpoint=args.endpoint, data_dir=args.data), text)
     sys.stdout.write(format_result(result, args.format))
     return 0
@@ -292,6 +291,46 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write here instead of standard output (csv also writes FILE's "
                    "-nodes.csv companion and the SSSOM mappings next to it)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("validate", help="check the data against the SHACL shapes "
+                       "(exit 0 conforms, 1 violations, 2 unreadable file)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("stats", help="counts of entities, relation assertions, evidence "
+                       "and sources")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("list", help="entities of one type with ids and labels")
+    p.add_argument("type", metavar="TYPE", nargs="?", default=None,
+                   help="regions, findings, red-flags, conditions, structures, dermatomes, "
+                   "tests or sources (default: every entity)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("differential", help="ranked, explained candidate sources of pain in "
+                       "one or more regions, weighed by findings, red flags first")
+    p.add_argument("--region", "-r", action="append", required=True, metavar="REGION",
+                   help="a painful region (id, label or synonym); repeat for several")
+    p.add_argument("--finding", "-f", action="append", metavar="FINDING",
+                   help="a symptom or sign (see `kg list findings`); repeat for several")
+    p.add_argument("--depth", type=int, default=4, help="longest route, in relations (default 4)")
+    p.add_argument("--limit", type=int, default=10, help="candidates in the table (default 10)")
+    p.add_argument("--leaders", type=int, default=5,
+                   help="leading candidates explained in full, with tests to do next (default 5)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--html", metavar="FILE", help="also write an offline page")
+    p.set_defaults(func=cmd_differential)
+
+    p = sub.add_parser("evaluate", help="run the differential over the cited clinical cases and "
+                       "print top-1/3/5 accuracy, red-flag sensitivity and false alarms")
+    p.add_argument("--cases", metavar="FILE", default=None,
+                   help="cases file (.toml or .json; default: tests/cases/cases.toml)")
+    p.add_argument("--depth", type=int, default=4, help="longest route, in relations (default 4)")
+    p.add_argument("--verbose", "-v", action="store_true", help="one line per case")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("validate", help="check the data against the SHACL shapes "
                        "(exit 0 conforms, 1 violations, 2 unreadable file)")

@@ -120,12 +120,16 @@ def _plural(label: str) -> bool:
 
 
 def _plural_verb(template: str) -> str:
-    """Make the verb after the subject agree: 'the {s} lies in' → 'the {s} lie in'."""
+    """Make the verb after the subject agree with a plural subject.
+
+    >>> [_plural_verb(t) for t in ("the {s} lies in the {o}", "the {s} supplies the {o}")]
+    ['the {s} lie in the {o}', 'the {s} supply the {o}']
+    """
     head, sep, rest = template.partition("{s} ")
     if not sep or not rest:
         return template
     verb, _, tail = rest.partition(" ")
-    if verb.endswith("ies"):
+    if verb.endswith("ies") and len(verb) > 4:  # supplies → supply, but lies → lie
         verb = verb[:-3] + "y"
     elif verb.endswith(("sses", "shes", "ches", "xes")):
         verb = verb[:-2]
