@@ -1,0 +1,113 @@
+"""The seed routes of the foundation issue, on the shipped data, each against its source.
+
+These test clinical behaviour: the expected candidates come from the cited studies, not from
+the tool's output.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.trace import trace
+
+
+def cand(result, node):
+    return next((c for c in result.candidates if c.id == node), None)
+
+
+def mechanisms(result, node):
+    c = cand(result, node)
+    return set(c.mechanisms) if c else set()
+
+
+@pytest.mark.parametrize("region", ["groin", "inner thigh"])
+def test_upper_lumbar_disc_herniation_reaches_groin_and_inner_thigh(shipped_graph, region):
+    # L1-L3 roots compressed by high lumbar disc herniation: groin / inner thigh dermatomes
+    # (Lee et al. 1998; World J Orthop 2021 Table 2; teaching dermatome maps)
+    result = trace(shipped_graph, region)
+    assert "neurogenic" in mechanisms(result, "lp:upper_lumbar_disc_herniation")
+    route = cand(result, "lp:upper_lumbar_disc_herniation").routes[0]
+    assert route.nodes[1] in {"lp:L1_root", "lp:L2_root", "lp:L3_root"}
+    assert "kg:SpinalNerveRoot" in shipped_graph.nodes[route.nodes[1]]["types"]
+    assert "kg:Dermatome" in shipped_graph.nodes[route.nodes[2]]["types"]
+
+
+def test_sacroiliac_joint_forward_follows_slipman_order(shipped_graph):
+    # Slipman 2000 (n=50): buttock 94%, lower lumbar 72%, groin 14%
+    result = trace(shipped_graph, "sacroiliac joint", forward=True)
+    order = [c.id for c in result.candidates]
+    assert order.index("lp:buttock") < order.index("lp:lower_back") < order.index("lp:groin")
+    buttock = cand(result, "lp:buttock").routes[0]
+    assert buttock.edges[0]["frequency"] >= 0.94
+    assert "(94% of 50)" in buttock.explanation
+
+
+@pytest.mark.parametrize("region", ["buttock", "lower back", "groin"])
+def test_sacroiliac_joint_dysfunction_reaches_all_three(shipped_graph, region):
+    result = trace(shipped_graph, region)
+    assert "somatic" in mechanisms(result, "lp:sacroiliac_joint_dysfunction")
+
+
+@pytest.mark.parametrize("condition", ["lp:hip_osteoarthritis", "lp:acetabular_labral_tear"])
+def test_hip_conditions_refer_to_groin_and_load_the_back(shipped_graph, condition):
+    # Lesher 2008: groin 55%; Burnett 2006: groin pain in 92% of labral tears
+    groin = trace(shipped_graph, "groin")
+    assert "somatic" in mechanisms(groin, condition)
+    # Lesher 2008: no lower lumbar referral; the back is reached only through compensation
+    # (hip-spine syndrome: Offierski & MacNab 1983; Parvizi 2010)
+    back = trace(shipped_graph, "lower back")
+    assert mechanisms(back, condition) == {"biomechanical"}
+
+
+def test_hip_joint_never_refers_somatically_to_the_lower_back(shipped_graph):
+    back = trace(shipped_graph, "lower back")
+    hip = cand(back, "lp:hip_joint")
+    assert hip is None or all(r.mechanism == "biomechanical" for r in hip.routes)
+    assert "lp:hip_joint" in {n["structure"]["id"] for n in back.negative}
+
+
+def test_psoas_tightness_loads_the_lumbar_spine(shipped_graph):
+    # Bogduk 1992: psoas exerts compression and shear on lumbar segments (hypothesis, grade C)
+    back = trace(shipped_graph, "lower back")
+    psoas = cand(back, "lp:psoas_tightness")
+    assert psoas and psoas.mechanisms == ["biomechanical"]
+    assert "hypothesis" in psoas.routes[0].explanation
+
+
+def test_adductor_strain_reaches_sacroiliac_joint_through_pelvic_tilt(shipped_graph):
+    # Hassabi 2022, Saunders 2018: association only, so weaker than direct SIJ referral
+    back = trace(shipped_graph, "lower back")
+    adductor = cand(back, "lp:adductor_strain")
+    assert adductor and "lp:sacroiliac_joint" in adductor.routes[0].nodes
+    assert adductor.score < cand(back, "lp:sacroiliac_joint_dysfunction").score
+
+
+@pytest.mark.parametrize(
+    ("flag", "condition"),
+    [
+        ("sudden loss of bladder or bowel control", "lp:cauda_equina_syndrome"),
+        ("new or progressive leg weakness", "lp:cauda_equina_syndrome"),
+        ("saddle anaesthesia", "lp:cauda_equina_syndrome"),
+        ("pain with unexplained fever or chills", "lp:spinal_infection"),
+        ("significant unintentional weight loss", "lp:spinal_malignancy"),
+        ("prolonged corticosteroid use", "lp:vertebral_fracture"),
+    ],
+)
+def test_red_flags_point_to_their_serious_condition(shipped_graph, flag, condition):
+    # ACP/APS 2007 (Chou), Verhagen 2016, Downie 2013
+    from kg.resolve import resolve
+
+    node = resolve(shipped_graph, flag)
+    assert "kg:RedFlag" in shipped_graph.nodes[node]["types"]
+    assert shipped_graph.has_edge(node, condition, key="kg:redFlagFor")
+    edge = shipped_graph.get_edge_data(node, condition, key="kg:redFlagFor")
+    assert edge["sources"]
+    assert shipped_graph.nodes[condition].get("urgency")
+    assert shipped_graph.nodes[condition].get("action")
+
+
+def test_every_route_edge_is_cited(shipped_graph):
+    for region in ("groin", "lower back", "buttock", "inner thigh", "anterior thigh"):
+        for c in trace(shipped_graph, region).candidates:
+            for r in c.routes:
+                assert all(e["sources"] for e in r.edges), (region, c.id, r.nodes)
