@@ -1,0 +1,449 @@
+"""The differential on a toy slice built here: coverage, findings, red flags, next tests, CLI.
+
+The toy is small enough to reason about by hand and independent of the growing shipped data;
+its facts and citations are the real ones from the project's evidence digest.
+"""
+# ruff: noqa: E501  (the Turtle toy keeps one axiom per line)
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.differential import differential, likelihood_ratio
+from kg.errors import KGError, UnknownTermError
+from kg.evaluate import evaluate, load_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TOY = """
+@prefix kg:      <https://w3id.org/lumbopelvic-kg/vocab#> .
+@prefix lp:      <https://w3id.org/lumbopelvic-kg/id/> .
+@prefix src:     <https://w3id.org/lumbopelvic-kg/source/> .
+@prefix owl:     <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+
+src:slipman2000 a kg:Source ; dcterms:creator "Slipman CW, Jackson HB" ; dcterms:issued "2000" ;
+    dcterms:title "Sacroiliac joint pain referral zones" .
+src:lesher2008 a kg:Source ; dcterms:creator "Lesher JM, Dreyfuss P" ; dcterms:issued "2008" ;
+    dcterms:title "Hip joint pain referral patterns: a descriptive study" .
+src:parvizi2010 a kg:Source ; dcterms:creator "Parvizi J, Pour AE" ; dcterms:issued "2010" ;
+    dcterms:title "Back pain and total hip arthroplasty: a prospective natural history study" .
+src:laslett2005 a kg:Source ; dcterms:creator "Laslett M, Aprill CN" ; dcterms:issued "2005" ;
+    dcterms:title "Diagnosis of sacroiliac joint pain" .
+src:suri2011 a kg:Source ; dcterms:creator "Suri P, Rainville J" ; dcterms:issued "2011" ;
+    dcterms:title "The accuracy of the physical examination for the diagnosis of midlumbar and low lumbar nerve root impingement" .
+src:burnett2006 a kg:Source ; dcterms:creator "Burnett RSJ, Della Rocca GJ" ; dcterms:issued "2006" ;
+    dcterms:title "Clinical presentation of patients with tears of the acetabular labrum" .
+src:chou2007 a kg:Source ; dcterms:creator "Chou R, Qaseem A" ; dcterms:issued "2007" ;
+    dcterms:title "Diagnosis and treatment of low back pain" .
+
+lp:groin a kg:BodyRegion ; rdfs:label "groin" ; skos:altLabel "inguinal region" .
+lp:lower_back a kg:BodyRegion ; rdfs:label "lower back" ; skos:altLabel "low back" .
+lp:medial_thigh a kg:BodyRegion ; rdfs:label "inner thigh" .
+lp:hip_joint a kg:Joint ; rdfs:label "hip joint" .
+lp:sacroiliac_joint a kg:Joint ; rdfs:label "sacroiliac joint" .
+lp:lumbar_spine a kg:AnatomicalStructure ; rdfs:label "lumbar spine" .
+lp:L1_root a kg:SpinalNerveRoot ; rdfs:label "L1 nerve root" .
+lp:L2_root a kg:SpinalNerveRoot ; rdfs:label "L2 nerve root" .
+lp:L1_dermatome a kg:Dermatome ; rdfs:label "L1 dermatome" .
+lp:L2_dermatome a kg:Dermatome ; rdfs:label "L2 dermatome" .
+lp:hip_osteoarthritis a kg:Condition ; rdfs:label "hip osteoarthritis" .
+lp:acetabular_labral_tear a kg:Condition ; rdfs:label "acetabular labral tear" .
+lp:sacroiliac_joint_dysfunction a kg:Condition ; rdfs:label "sacroiliac joint dysfunction" .
+lp:upper_lumbar_disc_herniation a kg:Condition ; rdfs:label "upper lumbar disc herniation" .
+lp:cauda_equina_syndrome a kg:Condition ; rdfs:label "cauda equina syndrome" ;
+    kg:urgency "emergency — same-day assessment" ; kg:action "emergency MRI" .
+lp:spinal_infection a kg:Condition ; rdfs:label "spinal infection" ;
+    kg:urgency "urgent — prompt assessment and imaging" ; kg:action "MRI with ESR and CRP" .
+lp:pain_free_hip_rotation a kg:Finding ; rdfs:label "pain-free hip rotation" .
+lp:positive_impingement_sign a kg:Finding ; rdfs:label "positive impingement sign" .
+lp:positive_femoral_nerve_stretch_test a kg:Finding ; rdfs:label "positive femoral nerve stretch test" .
+lp:saddle_numbness a kg:RedFlag ; rdfs:label "saddle numbness" ; skos:altLabel "saddle anaesthesia" .
+lp:fever_with_back_pain a kg:RedFlag ; rdfs:label "fever with back pain" .
+lp:sij_provocation_cluster a kg:DiagnosticTest ; rdfs:label "sacroiliac provocation cluster" .
+lp:hip_block a kg:DiagnosticTest ; rdfs:label "intra-articular hip block" .
+lp:femoral_nerve_stretch_test a kg:DiagnosticTest ; rdfs:label "femoral nerve stretch test" .
+
+lp:sacroiliac_joint kg:refersPainTo lp:groin, lp:lower_back .
+[] a owl:Axiom ; owl:annotatedSource lp:sacroiliac_joint ; owl:annotatedProperty kg:refersPainTo ;
+   owl:annotatedTarget lp:groin ; dcterms:source src:slipman2000 ; kg:evidenceGrade "A" ;
+   kg:frequency 0.14 ; kg:cohortSize 50 .
+[] a owl:Axiom ; owl:annotatedSource lp:sacroiliac_joint ; owl:annotatedProperty kg:refersPainTo ;
+   owl:annotatedTarget lp:lower_back ; dcterms:source src:slipman2000 ; kg:evidenceGrade "A" ;
+   kg:frequency 0.72 ; kg:cohortSize 50 .
+lp:sacroiliac_joint_dysfunction kg:affects lp:sacroiliac_joint .
+[] a owl:Axiom ; owl:annotatedSource lp:sacroiliac_joint_dysfunction ; owl:annotatedProperty kg:affects ;
+   owl:annotatedTarget lp:sacroiliac_joint ; dcterms:source src:slipman2000 ; kg:evidenceGrade "B" .
+
+lp:hip_joint kg:refersPainTo lp:groin .
+[] a owl:Axiom ; owl:annotatedSource lp:hip_joint ; owl:annotatedProperty kg:refersPainTo ;
+   owl:annotatedTarget lp:groin ; dcterms:source src:lesher2008 ; kg:evidenceGrade "A" ;
+   kg:frequency 0.55 ; kg:cohortSize 51 .
+lp:hip_joint kg:doesNotReferPainTo lp:lower_back .
+[] a owl:Axiom ; owl:annotatedSource lp:hip_joint ; owl:annotatedProperty kg:doesNotReferPainTo ;
+   owl:annotatedTarget lp:lower_back ; dcterms:source src:lesher2008 ; kg:evidenceGrade "A" .
+lp:hip_joint kg:loads lp:lumbar_spine .
+[] a owl:Axiom ; owl:annotatedSource lp:hip_joint ; owl:annotatedProperty kg:loads ;
+   owl:annotatedTarget lp:lumbar_spine ; dcterms:source src:parvizi2010 ; kg:evidenceGrade "B" .
+lp:lumbar_spine kg:locatedIn lp:lower_back .
+[] a owl:Axiom ; owl:annotatedSource lp:lumbar_spine ; owl:annotatedProperty kg:locatedIn ;
+   owl:annotatedTarget lp:lower_back ; dcterms:source src:parvizi2010 ; kg:evidenceGrade "B" .
+lp:hip_osteoarthritis kg:affects lp:hip_joint .
+[] a owl:Axiom ; owl:annotatedSource lp:hip_osteoarthritis ; owl:annotatedProperty kg:affects ;
+   owl:annotatedTarget lp:hip_joint ; dcterms:source src:lesher2008 ; kg:evidenceGrade "B" .
+lp:acetabular_labral_tear kg:affects lp:hip_joint .
+[] a owl:Axiom ; owl:annotatedSource lp:acetabular_labral_tear ; owl:annotatedProperty kg:affects ;
+   owl:annotatedTarget lp:hip_joint ; dcterms:source src:burnett2006 ; kg:evidenceGrade "B" .
+
+lp:upper_lumbar_disc_herniation kg:compresses lp:L1_root, lp:L2_root .
+[] a owl:Axiom ; owl:annotatedSource lp:upper_lumbar_disc_herniation ; owl:annotatedProperty kg:compresses ;
+   owl:annotatedTarget lp:L1_root ; dcterms:source src:suri2011 ; kg:evidenceGrade "B" .
+[] a owl:Axiom ; owl:annotatedSource lp:upper_lumbar_disc_herniation ; owl:annotatedProperty kg:compresses ;
+   owl:annotatedTarget lp:L2_root ; dcterms:source src:suri2011 ; kg:evidenceGrade "B" .
+lp:L1_root kg:suppliesDermatome lp:L1_dermatome .
+[] a owl:Axiom ; owl:annotatedSource lp:L1_root ; owl:annotatedProperty kg:suppliesDermatome ;
+   owl:annotatedTarget lp:L1_dermatome ; dcterms:source src:suri2011 ; kg:evidenceGrade "B" .
+lp:L2_root kg:suppliesDermatome lp:L2_dermatome .
+[] a owl:Axiom ; owl:annotatedSource lp:L2_root ; owl:annotatedProperty kg:suppliesDermatome ;
+   owl:annotatedTarget lp:L2_dermatome ; dcterms:source src:suri2011 ; kg:evidenceGrade "B" .
+lp:L1_dermatome kg:dermatomeCovers lp:groin .
+[] a owl:Axiom ; owl:annotatedSource lp:L1_dermatome ; owl:annotatedProperty kg:dermatomeCovers ;
+   owl:annotatedTarget lp:groin ; dcterms:source src:suri2011 ; kg:evidenceGrade "B" .
+lp:L2_dermatome kg:dermatomeCovers lp:groin, lp:medial_thigh .
+[] a owl:Axiom ; owl:annotatedSource lp:L2_dermatome ; owl:annotatedProperty kg:dermatomeCovers ;
+   owl:annotatedTarget lp:groin ; dcterms:source src:suri2011 ; kg:evidenceGrade "C" .
+[] a owl:Axiom ; owl:annotatedSource lp:L2_dermatome ; owl:annotatedProperty kg:dermatomeCovers ;
+   owl:annotatedTarget lp:medial_thigh ; dcterms:source src:suri2011 ; kg:evidenceGrade "B" .
+
+lp:spinal_infection kg:affects lp:lumbar_spine .
+[] a owl:Axiom ; owl:annotatedSource lp:spinal_infection ; owl:annotatedProperty kg:affects ;
+   owl:annotatedTarget lp:lumbar_spine ; dcterms:source src:chou2007 ; kg:evidenceGrade "A" .
+
+lp:pain_free_hip_rotation kg:arguesAgainst lp:hip_joint .
+[] a owl:Axiom ; owl:annotatedSource lp:pain_free_hip_rotation ; owl:annotatedProperty kg:arguesAgainst ;
+   owl:annotatedTarget lp:hip_joint ; dcterms:source src:lesher2008 ; kg:evidenceGrade "B" .
+lp:acetabular_labral_tear kg:presentsWith lp:positive_impingement_sign .
+[] a owl:Axiom ; owl:annotatedSource lp:acetabular_labral_tear ; owl:annotatedProperty kg:presentsWith ;
+   owl:annotatedTarget lp:positive_impingement_sign ; dcterms:source src:burnett2006 ;
+   kg:evidenceGrade "B" ; kg:frequency 0.95 ; kg:cohortSize 66 .
+lp:positive_femoral_nerve_stretch_test kg:supports lp:L2_root .
+[] a owl:Axiom ; owl:annotatedSource lp:positive_femoral_nerve_stretch_test ; owl:annotatedProperty kg:supports ;
+   owl:annotatedTarget lp:L2_root ; dcterms:source src:suri2011 ; kg:evidenceGrade "A" ;
+   kg:positiveLikelihoodRatio 7.0 .
+lp:saddle_numbness kg:redFlagFor lp:cauda_equina_syndrome .
+[] a owl:Axiom ; owl:annotatedSource lp:saddle_numbness ; owl:annotatedProperty kg:redFlagFor ;
+   owl:annotatedTarget lp:cauda_equina_syndrome ; dcterms:source src:chou2007 ; kg:evidenceGrade "A" .
+lp:fever_with_back_pain kg:redFlagFor lp:spinal_infection .
+[] a owl:Axiom ; owl:annotatedSource lp:fever_with_back_pain ; owl:annotatedProperty kg:redFlagFor ;
+   owl:annotatedTarget lp:spinal_infection ; dcterms:source src:chou2007 ; kg:evidenceGrade "A" .
+
+lp:sij_provocation_cluster kg:testFor lp:sacroiliac_joint .
+[] a owl:Axiom ; owl:annotatedSource lp:sij_provocation_cluster ; owl:annotatedProperty kg:testFor ;
+   owl:annotatedTarget lp:sacroiliac_joint ; dcterms:source src:laslett2005 ; kg:evidenceGrade "A" ;
+   kg:sensitivity 0.94 ; kg:specificity 0.78 ; kg:positiveLikelihoodRatio 4.29 ;
+   kg:negativeLikelihoodRatio 0.08 .
+lp:hip_block kg:testFor lp:hip_joint .
+[] a owl:Axiom ; owl:annotatedSource lp:hip_block ; owl:annotatedProperty kg:testFor ;
+   owl:annotatedTarget lp:hip_joint ; dcterms:source src:lesher2008 ; kg:evidenceGrade "A" .
+lp:femoral_nerve_stretch_test kg:testFor lp:L2_root .
+[] a owl:Axiom ; owl:annotatedSource lp:femoral_nerve_stretch_test ; owl:annotatedProperty kg:testFor ;
+   owl:annotatedTarget lp:L2_root ; dcterms:source src:suri2011 ; kg:evidenceGrade "A" ;
+   kg:positiveLikelihoodRatio 7.0 .
+"""
+
+BOTH = ["groin", "lower back"]
+
+
+@pytest.fixture(scope="module")
+def toy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("toy-differential")
+    shutil.copy(ROOT / "data" / "vocab.ttl", folder / "vocab.ttl")
+    (folder / "toy.ttl").write_text(TOY, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def toy(toy_dir: Path):
+    import kg
+
+    return kg.load(toy_dir)
+
+
+def ids(result) -> list[str]:
+    return [c.id for c in result.candidates]
+
+
+def cand(result, node: str):
+    return next(c for c in result.candidates if c.id == node)
+
+
+# --- ranking -------------------------------------------------------------------------------
+
+
+def test_every_region_explained_outranks_some(toy):
+    result = differential(toy, BOTH)
+    coverage = [c.coverage for c in result.candidates]
+    assert coverage == sorted(coverage, reverse=True)
+    # the hip explains the groin by referral, the hip joint is (Lesher) not a lower-back source
+    # by referral, but hip-spine syndrome loads the lumbar spine (Parvizi): both regions
+    oa = cand(result, "lp:hip_osteoarthritis")
+    assert oa.coverage == 2
+    ldh = cand(result, "lp:upper_lumbar_disc_herniation")
+    assert ldh.coverage == 1
+    assert result.rank_of("lp:hip_osteoarthritis") < result.rank_of(
+        "lp:upper_lumbar_disc_herniation")
+    # ... although the disc herniation's groin evidence alone is not weaker than the hip's
+    assert ldh.region_scores["lp:groin"] > 0
+
+
+def test_both_directions_of_groin_and_back_are_reachable(toy):
+    result = differential(toy, BOTH)
+    oa = cand(result, "lp:hip_osteoarthritis")
+    back = [r for r in oa.candidate.routes if r.nodes[-1] == "lp:lower_back"]
+    assert back and back[0].mechanism == "biomechanical"
+    sij = cand(result, "lp:sacroiliac_joint_dysfunction")
+    groin = [r for r in sij.candidate.routes if r.nodes[-1] == "lp:groin"]
+    assert groin and groin[0].mechanism == "somatic"
+
+
+def test_score_is_coverage_plus_evidence_plus_findings(toy):
+    result = differential(toy, BOTH, ["pain-free hip rotation"])
+    for c in result.candidates:
+        expected = c.coverage + sum(c.region_scores.values()) / 2 + sum(
+            x.share * math.log10(x.lr) for x in (*c.supporting, *c.against))
+        assert c.score == pytest.approx(expected, abs=1e-4)
+    scores = [c.score for c in result.candidates]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_finding_against_a_structure_weighs_against_its_condition(toy):
+    before = differential(toy, BOTH)
+    after = differential(toy, BOTH, ["pain-free hip rotation"])
+    oa_before = cand(before, "lp:hip_osteoarthritis")
+    oa_after = cand(after, "lp:hip_osteoarthritis")
+    assert oa_after.score < oa_before.score
+    link = oa_after.against[0]
+    assert link.finding == "lp:pain_free_hip_rotation" and link.target == "lp:hip_joint"
+    assert link.share == pytest.approx(1.0)  # every hip OA route runs through the hip joint
+    assert link.lr < 1
+    # SIJ dysfunction is untouched and now leads hip OA
+    assert cand(after, "lp:sacroiliac_joint_dysfunction").score == cand(
+        before, "lp:sacroiliac_joint_dysfunction").score
+    assert after.rank_of("lp:sacroiliac_joint_dysfunction") < after.rank_of(
+        "lp:hip_osteoarthritis")
+    d = oa_after.to_dict(toy)
+    assert d["against_findings"][0]["via"]["id"] == "lp:hip_joint"
+    assert "Lesher" in d["against_findings"][0]["explanation"]
+
+
+def test_finding_in_favour_of_a_condition_raises_it_and_its_structure(toy):
+    base = differential(toy, ["groin"])
+    up = differential(toy, ["groin"], ["positive impingement sign"])
+    tear = cand(up, "lp:acetabular_labral_tear")
+    assert tear.score > cand(base, "lp:acetabular_labral_tear").score
+    assert tear.supporting[0].relation == "presents with"
+    assert tear.supporting[0].frequency == pytest.approx(0.95)
+    # labral tear affects the hip joint: if it is the cause, the hip joint is the generator
+    assert cand(up, "lp:hip_joint").score > cand(base, "lp:hip_joint").score
+    # but not hip osteoarthritis, a different condition of the same joint
+    assert cand(up, "lp:hip_osteoarthritis").score == cand(base, "lp:hip_osteoarthritis").score
+
+
+def test_finding_on_one_root_weighs_by_its_share_of_the_evidence(toy):
+    result = differential(toy, ["groin"], ["positive femoral nerve stretch test"])
+    ldh = cand(result, "lp:upper_lumbar_disc_herniation")
+    link = ldh.supporting[0]
+    assert link.target == "lp:L2_root" and link.lr == pytest.approx(7.0)
+    assert link.basis == "published LR+"
+    through = sum(r.strength for r in ldh.candidate.routes if "lp:L2_root" in r.nodes)
+    total = sum(r.strength for r in ldh.candidate.routes)
+    assert 0 < link.share < 1 and link.share == pytest.approx(through / total)
+    assert cand(result, "lp:L2_root").supporting[0].share == 1.0
+
+
+def test_likelihood_ratio_sources():
+    assert likelihood_ratio({"evidence": [{"lr_negative": 0.08}]}, False) == (0.08, "published LR-")
+    lr, basis = likelihood_ratio({"evidence": [{"sensitivity": 0.94, "specificity": 0.78}]}, True)
+    assert lr == pytest.approx(0.94 / 0.22) and "sensitivity" in basis
+    assert likelihood_ratio({"evidence": [{"lr_positive": 1000}]}, True)[0] == 20.0  # clamped
+    weak, _ = likelihood_ratio({"evidence": [{"grade": "C"}], "weight": 0.25}, True)
+    strong, _ = likelihood_ratio({"evidence": [{"grade": "A"}], "weight": 0.5}, True)
+    assert 1 < weak < strong
+    against, _ = likelihood_ratio({"evidence": [{"grade": "A"}], "weight": 0.5}, False)
+    assert against == pytest.approx(1 / strong)
+
+
+# --- red flags -----------------------------------------------------------------------------
+
+
+def test_red_flag_is_reported_first_even_without_a_route(toy):
+    result = differential(toy, BOTH, ["saddle anaesthesia"])
+    assert [rf.condition for rf in result.red_flags] == ["lp:cauda_equina_syndrome"]
+    d = result.to_dict()["red_flags"][0]
+    assert d["urgency"] == "emergency — same-day assessment"
+    assert d["action"] == "emergency MRI"
+    assert d["triggered_by"][0]["id"] == "lp:saddle_numbness"
+    assert d["sources"][0]["id"] == "src:chou2007"
+    assert "lp:cauda_equina_syndrome" not in ids(result)  # no route in the toy, yet reported
+    text = result.to_text()
+    assert text.index("RED FLAGS") < text.index("CAUDA EQUINA SYNDROME") < text.index(
+        "Differential for pain")
+
+
+def test_red_flags_sorted_by_urgency_and_ranked_when_they_have_routes(toy):
+    result = differential(toy, BOTH, ["fever with back pain", "saddle numbness"])
+    assert [rf.condition for rf in result.red_flags] == [
+        "lp:cauda_equina_syndrome", "lp:spinal_infection"]
+    infection = cand(result, "lp:spinal_infection")
+    assert infection.red_flag and infection.to_dict(toy)["red_flag"] is True
+
+
+# --- next tests ----------------------------------------------------------------------------
+
+
+def test_next_tests_carry_accuracy_and_prefer_those_that_separate(toy):
+    result = differential(toy, BOTH)
+    sij = cand(result, "lp:sacroiliac_joint_dysfunction")
+    cluster = next(t for t in sij.next_tests if t.id == "lp:sij_provocation_cluster")
+    acc = cluster.accuracy[0]
+    assert acc["sensitivity"] == pytest.approx(0.94) and acc["lr_negative"] == pytest.approx(0.08)
+    assert cluster.discriminating  # it bears on the SIJ, not on the hip candidates
+    assert "lp:hip_osteoarthritis" not in cluster.separates
+    oa = cand(result, "lp:hip_osteoarthritis")
+    assert [t.id for t in oa.next_tests] == ["lp:hip_block"]
+    top = result.to_dict()["next_tests"]
+    assert all(t["discriminating"] for t in top[:2])
+    flags = [t["discriminating"] for t in top]
+    assert flags == sorted(flags, reverse=True)
+
+
+# --- input and output ----------------------------------------------------------------------
+
+
+def test_unknown_and_wrong_kind_of_terms(toy):
+    with pytest.raises(UnknownTermError, match=r"region 'grion'.*did you mean 'groin'"):
+        differential(toy, ["grion"])
+    with pytest.raises(UnknownTermError, match=r"finding 'sadle numbness'.*saddle numbness"):
+        differential(toy, ["groin"], ["sadle numbness"])
+    with pytest.raises(KGError, match="is a joint, not a finding"):
+        differential(toy, ["groin"], ["hip joint"])
+    with pytest.raises(KGError, match="not a body region"):
+        differential(toy, ["hip joint"])
+    with pytest.raises(KGError, match="at least one painful region"):
+        differential(toy, [])
+
+
+def test_json_schema(toy):
+    d = differential(toy, BOTH, ["pain-free hip rotation", "saddle numbness"]).to_dict()
+    assert set(d) >= {"query", "red_flags", "candidates", "next_tests", "disclaimer"}
+    assert [r["id"] for r in d["query"]["regions"]] == ["lp:groin", "lp:lower_back"]
+    assert [f["id"] for f in d["query"]["findings"]] == ["lp:pain_free_hip_rotation",
+                                                        "lp:saddle_numbness"]
+    c = d["candidates"][0]
+    assert set(c) >= {"id", "label", "types", "score", "mechanisms", "paths", "explains",
+                      "supporting_findings", "against_findings", "next_tests"}
+    assert set(c["paths"][0]) >= {"nodes", "edges", "explanation"}
+    assert set(d["red_flags"][0]) == {"condition", "urgency", "action", "triggered_by", "sources"}
+    assert "not a diagnosis" in d["disclaimer"]
+    json.dumps(d)  # serialisable
+
+
+def test_repeated_region_counts_once(toy):
+    result = differential(toy, ["groin", "inguinal region", "lower back"])
+    assert result.regions == ["lp:groin", "lp:lower_back"]
+
+
+def test_cli_differential(capsys, toy_dir):
+    code = main(["--data", str(toy_dir), "differential", "-r", "groin", "-r", "low back",
+                 "-f", "saddle numbness", "--json"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    data = json.loads(out)
+    assert data["red_flags"][0]["condition"]["id"] == "lp:cauda_equina_syndrome"
+    code = main(["--data", str(toy_dir), "differential", "-r", "groin", "-r", "lower back"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "not a diagnosis" in out and "sacroiliac joint" in out
+
+
+def test_cli_unknown_finding_exits_2_in_one_line(capsys, toy_dir):
+    code = main(["--data", str(toy_dir), "differential", "-r", "groin", "-f", "sadle numbnes"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.strip().count("\n") == 0 and "did you mean 'saddle numbness'" in err
+
+
+# --- evaluation runner ---------------------------------------------------------------------
+
+CASES = """
+[[case]]
+id = "sij"
+source = "Slipman 2000"
+regions = ["groin", "lower back"]
+expected = ["lp:sacroiliac_joint_dysfunction", "lp:sacroiliac_joint"]
+must_not_rank_first = ["lp:upper_lumbar_disc_herniation"]
+
+[[case]]
+id = "ces"
+source = "Chou 2007"
+regions = ["lower back"]
+findings = ["saddle numbness"]
+expected = ["lp:cauda_equina_syndrome"]
+red_flags = ["lp:cauda_equina_syndrome"]
+
+[[case]]
+id = "fever-not-expected"
+source = "Chou 2007"
+regions = ["lower back"]
+findings = ["fever with back pain"]
+expected = ["lp:spinal_infection"]
+
+[[case]]
+id = "hip-ruled-out"
+source = "Lesher 2008"
+regions = ["groin"]
+findings = ["pain-free hip rotation"]
+expected = ["lp:hip_joint"]
+must_not_rank_first = ["lp:sacroiliac_joint"]
+
+[[case]]
+id = "unknown-term"
+source = "none"
+regions = ["elbow"]
+expected = ["lp:hip_joint"]
+"""
+
+
+def test_evaluation_measures(tmp_path, toy):
+    path = tmp_path / "cases.toml"
+    path.write_text(CASES, encoding="utf-8")
+    report = evaluate(toy, load_cases(path))
+    by_id = {r.case.id: r for r in report.results}
+    assert by_id["sij"].rank is not None and by_id["sij"].rank <= 2
+    assert by_id["ces"].rank is None and by_id["ces"].raised == ["lp:cauda_equina_syndrome"]
+    assert by_id["unknown-term"].error and "elbow" in by_id["unknown-term"].error
+    assert report.red_flag_sensitivity == 1.0
+    # four cases expect no red flag; one of them raised spinal infection
+    assert report.false_alarm_rate == pytest.approx(1 / 4)
+    hip = by_id["hip-ruled-out"]
+    assert hip.violation == (hip.first == "lp:sacroiliac_joint")
+    hits3 = sum(r.rank is not None and r.rank <= 3 for r in report.results)
+    assert report.top3 == pytest.approx(hits3 / 5)
+    text = report.to_text(verbose=True)
+    assert "red-flag sensitivity" in text and "top-3 accuracy" in text
+
+
+def test_cases_file_errors(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[case]]\nid = "x"\nregions = ["groin"]\nexpected = ["lp:a"]\n')
+    with pytest.raises(KGError, match="case x lacks source"):
+        load_cases(bad)
+    with pytest.raises(KGError, match="no cases file"):
+        load_cases(tmp_path / "missing.toml")
