@@ -50,7 +50,8 @@ def main() -> None:
     for name, ts in times.items():
         med = statistics.median(ts)
         print(f"| {name} | {1000 * med:.0f} | {med / base:.2f} |")
-    print(f"| first `kg trace groin` (builds the cache) | {1000 * build:.0f} | {build / base:.2f} |")
+    print(f"| first `kg trace groin` (builds the cache) | {1000 * build:.0f} "
+          f"| {build / base:.2f} |")
 
 
 if __name__ == "__main__":

@@ -116,8 +116,8 @@ def main() -> None:
                               capture_output=True, text=True, check=True, cwd=ROOT)
         rows.append((kind, factor, json.loads(proc.stdout.strip().splitlines()[-1])))
     base = rows[0][2]
-    print(f"| graph | nodes | edges | cache build s | load s | trace ms (x curated) | "
-          f"forward trace ms | differential ms | peak RSS MB |")
+    print("| graph | nodes | edges | cache build s | load s | trace ms (x curated) | "
+          "forward trace ms | differential ms | peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for kind, factor, r in rows:
         name = "curated" if kind == "curated" else (
