@@ -58,18 +58,22 @@ class CaseResult:
     top: list[str] = field(default_factory=list)
     raised: list[str] = field(default_factory=list)
     error: str | None = None
+    unknown: list[str] = field(default_factory=list)  # expectation terms the graph lacks
+    expected_ids: list[str] = field(default_factory=list)
+    must_not_ids: list[str] = field(default_factory=list)
+    red_flag_ids: list[str] = field(default_factory=list)
 
     @property
     def missed_red_flags(self) -> list[str]:
-        return [c for c in self.case.red_flags if c not in self.raised]
+        return [c for c in self.red_flag_ids if c not in self.raised]
 
     @property
     def unexpected_red_flags(self) -> list[str]:
-        return [c for c in self.raised if c not in self.case.red_flags]
+        return [c for c in self.raised if c not in self.red_flag_ids]
 
     @property
     def violation(self) -> bool:
-        return self.first is not None and self.first in self.case.must_not_rank_first
+        return self.first is not None and self.first in self.must_not_ids
 
     def hit(self, k: int) -> bool:
         return self.rank is not None and self.rank <= k
@@ -89,6 +93,7 @@ class CaseResult:
             "red_flags_raised": self.raised,
             "red_flags_missed": self.missed_red_flags,
             "error": self.error,
+            "unknown_terms": self.unknown,
         }
 
 
@@ -162,6 +167,8 @@ class EvaluationReport:
                     extra.append("also raised " + ", ".join(r.unexpected_red_flags))
                 if r.error:
                     extra.append(f"error: {r.error}")
+                if r.unknown:
+                    extra.append("not in the graph: " + ", ".join(r.unknown))
                 first = r.first or "-"
                 lines.append(f"  {mark} rank {rank:>3}  {r.case.id:<42} first {first}"
                              + (f"  [{'; '.join(extra)}]" if extra else ""))
@@ -249,16 +256,35 @@ def run_case(G: nx.MultiDiGraph, case: Case, max_depth: int = 4) -> CaseResult:
     from .differential import differential
 
     out = CaseResult(case)
+    expected = _ids(G, case.expected, out.unknown)
+    must_not = _ids(G, case.must_not_rank_first, out.unknown)
+    flags = _ids(G, case.red_flags, out.unknown)
+    out.expected_ids, out.must_not_ids, out.red_flag_ids = expected, must_not, flags
     try:
         result = differential(G, case.regions, case.findings, max_depth=max_depth)
     except KGError as exc:
         out.error = str(exc)
         return out
-    ranks = [r for r in (result.rank_of(x) for x in case.expected) if r is not None]
+    ranks = [r for r in (result.rank_of(x) for x in expected) if r is not None]
     out.rank = min(ranks) if ranks else None
     out.first = result.candidates[0].id if result.candidates else None
     out.top = [c.id for c in result.candidates[:5]]
     out.raised = [rf.condition for rf in result.red_flags]
+    return out
+
+
+def _ids(G: nx.MultiDiGraph, terms: Iterable[str], unknown: list[str]) -> list[str]:
+    """Resolve expectation terms (ids, labels or synonyms); unknown ones are noted, kept as-is."""
+    from .errors import UnknownTermError
+    from .resolve import resolve
+
+    out = []
+    for term in terms:
+        try:
+            out.append(resolve(G, term))
+        except UnknownTermError:
+            unknown.append(term)
+            out.append(term)
     return out
 
 
