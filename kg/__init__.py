@@ -10,7 +10,7 @@ A teaching and reasoning aid, not a diagnostic device.
 
 from __future__ import annotations
 
-from .api import load, show, trace
+from .api import differential, load, show, trace
 from .errors import DataError, DataValidationError, KGError, QueryError, UnknownTermError
 
 __version__ = "0.1.0"
@@ -22,6 +22,7 @@ __all__ = [
     "QueryError",
     "UnknownTermError",
     "__version__",
+    "differential",
     "load",
     "show",
     "trace",
