@@ -36,7 +36,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from .api import get_graph
     from .trace import trace
 
-    result = trace(get_graph(args), args.term, forward=args.forward, max_depth=args.depth)
+    result = trace(get_graph(args), args.term, forward=args.forward, max_depth=args.depth,
+                   within=args.within)
     if args.json:
         _print_json(result.to_dict())
     else:
@@ -234,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="read the graph from this folder of .ttl files instead of the shipped data")
     parser.add_argument("--endpoint", metavar="URL", default=None,
                         help="answer from this SPARQL 1.1 endpoint instead of the embedded store")
+    parser.add_argument("--with-uberon", action="store_true",
+                        help="merge the whole UBERON release (pip install "
+                        "'lumbopelvic-kg[uberon]') to climb its hierarchy and know its synonyms")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -243,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--forward", action="store_true", help="trace from a source to where it is felt")
     p.add_argument("--depth", type=int, default=4, help="longest route, in relations (default 4)")
     p.add_argument("--limit", type=int, default=15, help="candidates shown in the table (default 15)")
+    p.add_argument("--within", metavar="CLASS",
+                   help="only candidates that are part or a kind of this UBERON class "
+                   "(needs --with-uberon), e.g. 'hip muscle'")
     p.add_argument("--json", action="store_true", help="print the stable JSON schema")
     p.add_argument("--html", metavar="FILE", help="also write an interactive offline page")
     p.set_defaults(func=cmd_trace)
@@ -291,46 +298,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write here instead of standard output (csv also writes FILE's "
                    "-nodes.csv companion and the SSSOM mappings next to it)")
     p.set_defaults(func=cmd_export)
-
-    p = sub.add_parser("validate", help="check the data against the SHACL shapes "
-                       "(exit 0 conforms, 1 violations, 2 unreadable file)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.set_defaults(func=cmd_validate)
-
-    p = sub.add_parser("stats", help="counts of entities, relation assertions, evidence "
-                       "and sources")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_stats)
-
-    p = sub.add_parser("list", help="entities of one type with ids and labels")
-    p.add_argument("type", metavar="TYPE", nargs="?", default=None,
-                   help="regions, findings, red-flags, conditions, structures, dermatomes, "
-                   "tests or sources (default: every entity)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_list)
-
-    p = sub.add_parser("differential", help="ranked, explained candidate sources of pain in "
-                       "one or more regions, weighed by findings, red flags first")
-    p.add_argument("--region", "-r", action="append", required=True, metavar="REGION",
-                   help="a painful region (id, label or synonym); repeat for several")
-    p.add_argument("--finding", "-f", action="append", metavar="FINDING",
-                   help="a symptom or sign (see `kg list findings`); repeat for several")
-    p.add_argument("--depth", type=int, default=4, help="longest route, in relations (default 4)")
-    p.add_argument("--limit", type=int, default=10, help="candidates in the table (default 10)")
-    p.add_argument("--leaders", type=int, default=5,
-                   help="leading candidates explained in full, with tests to do next (default 5)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--html", metavar="FILE", help="also write an offline page")
-    p.set_defaults(func=cmd_differential)
-
-    p = sub.add_parser("evaluate", help="run the differential over the cited clinical cases and "
-                       "print top-1/3/5 accuracy, red-flag sensitivity and false alarms")
-    p.add_argument("--cases", metavar="FILE", default=None,
-                   help="cases file (.toml or .json; default: tests/cases/cases.toml)")
-    p.add_argument("--depth", type=int, default=4, help="longest route, in relations (default 4)")
-    p.add_argument("--verbose", "-v", action="store_true", help="one line per case")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("validate", help="check the data against the SHACL shapes "
                        "(exit 0 conforms, 1 violations, 2 unreadable file)")
