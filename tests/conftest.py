@@ -71,3 +71,38 @@ def chromium_browser():
         _no_browser("no chromium on PATH (apt-get install -y chromium)")
     with launch_chromium() as browser:
         yield browser
+
+
+# --- SPARQL servers (contract and server tests) ---------------------------------------------
+# Owned by the SPARQL engineer: one `kg serve` and one `oxigraph serve-read-only` per session,
+# both real processes on 127.0.0.1 with a free port (helpers in tests/sparql_servers.py).
+
+
+@pytest.fixture(scope="session")
+def kg_endpoint():
+    """URL of a `kg serve` subprocess over the shipped data."""
+    from tests.sparql_servers import kg_serve
+
+    with kg_serve() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def oxigraph_endpoint(tmp_path_factory: pytest.TempPathFactory):
+    """URL of a real Oxigraph server holding `kg export --format nt` of the shipped data.
+
+    Skips when the `oxigraph` binary is missing, except under CI=true where it must run.
+    """
+    from kg.cli import main
+    from tests.sparql_servers import in_ci, oxigraph_serve
+
+    work = tmp_path_factory.mktemp("oxigraph")
+    nt = work / "graph.nt"
+    assert main(["export", "--format", "nt", "-o", str(nt)]) == 0
+    try:
+        with oxigraph_serve(nt, work) as url:
+            yield url
+    except FileNotFoundError as exc:
+        if in_ci():
+            pytest.fail(f"CI=true but the Oxigraph server cannot run: {exc}", pytrace=False)
+        pytest.skip(str(exc))
