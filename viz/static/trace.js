@@ -76,22 +76,33 @@
   var options = {
     layout: {
       hierarchical: {
-        enabled: true, direction: narrow ? "UD" : "LR", sortMethod: "directed",
+        enabled: true, direction: "LR", sortMethod: "directed",
         shakeTowards: "leaves",
-        levelSeparation: narrow ? 120 : 230, nodeSpacing: narrow ? 150 : 70, treeSpacing: 90,
+        levelSeparation: narrow ? 190 : 230, nodeSpacing: 70, treeSpacing: 90,
         blockShifting: true, edgeMinimization: true, parentCentralization: true
       }
     },
     physics: false,
     nodes: { borderWidth: 2, shadow: false, margin: 10, font: { face: "system-ui, sans-serif" } },
     edges: {
-      smooth: { enabled: true, type: "cubicBezier", forceDirection: narrow ? "vertical" : "horizontal", roundness: 0.45 },
+      smooth: { enabled: true, type: "cubicBezier", forceDirection: "horizontal", roundness: 0.45 },
       selectionWidth: 1.5, hoverWidth: 1
     },
     interaction: { hover: true, tooltipDelay: 120, navigationButtons: false, keyboard: false, multiselect: false }
   };
+  if (narrow) {
+    var hint = document.querySelector(".network-hint");
+    if (hint) { hint.textContent = "Arrows follow the pain, from where it starts to where it is felt. Drag to pan, pinch to zoom, tap a step for its sources."; }
+  }
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
-  function fit() { network.fit({ animation: false, maxZoomLevel: 1.5 }); }
+  function fit() {
+    network.fit({ animation: false, maxZoomLevel: 1.5 });
+    // On a phone the whole graph at once is too small to read: keep labels legible and let
+    // the reader drag to pan (and pinch to zoom) instead.
+    if (narrow && network.getScale() < 0.7) {
+      network.moveTo({ scale: 0.7, position: network.getViewPosition(), animation: false });
+    }
+  }
   network.once("afterDrawing", fit);
 
   var selected = null;
