@@ -212,7 +212,7 @@ def _violations(results, data, locate: _Locator) -> Iterable[Violation]:
             property=_curie(path) if path is not None else "",
             message=text,
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-            value=(_curie(value) if value is not None and value != focus
+            value=(_shown(value) if value is not None and value != focus
                    and not isinstance(value, BNode) else None),
         )
 
@@ -224,7 +224,7 @@ def _describe(node, data) -> str:
     parts = [data.value(node, p) for p in (OWL.annotatedSource, OWL.annotatedProperty,
                                            OWL.annotatedTarget)]
     if all(p is not None for p in parts):
-        return "[" + " ".join(_curie(p) for p in parts) + "]"
+        return "[" + " ".join(_shown(p) for p in parts) + "]"
     return "[axiom]" if any(p is not None for p in parts) else "[blank node]"
 
 
@@ -246,6 +246,19 @@ def _curie(term) -> str:
     if text.startswith("http://www.w3.org/ns/shacl#"):
         return "sh:" + text.rsplit("#", 1)[1]
     return text
+
+
+def _shown(term, width: int = 40) -> str:
+    """A term as a reader wants it in one line: CURIE, number, or short quoted text."""
+    from rdflib import XSD, Literal
+
+    if not isinstance(term, Literal):
+        return _curie(term)
+    if term.datatype in (XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean,
+                         XSD.positiveInteger, XSD.nonNegativeInteger):
+        return str(term)
+    text = " ".join(str(term).split())
+    return '"' + (text if len(text) <= width else text[: width - 1] + "…") + '"'
 
 
 _IRI = re.compile(r"(?:https?|urn):[^\s,;)\]\"']+")

@@ -159,7 +159,7 @@ def test_cli_bad_folder_exits_1_and_names_file(tmp_path: Path,
     assert lines == [
         'axiom-grade-invalid.ttl: [lp:test_joint kg:refersPainTo lp:test_region] '
         'kg:evidenceGrade: axiom must have exactly one evidence grade: "A", "B" or "C" '
-        "(value: D)",
+        '(value: "D")',
         "entity-type-missing.ttl: lp:test_extra rdf:type: "
         "must have an rdf:type from the kg vocabulary",
         "2 violation(s) in 3 files",
