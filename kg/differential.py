@@ -66,7 +66,6 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -105,18 +104,31 @@ _URGENCY_ORDER = ("emergency", "immediate", "same-day", "same day", "urgent", "s
 # --- data ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class FindingLink:
-    """How one given finding weighs on one candidate, through one cited link."""
+    """How one given finding weighs on one candidate, through one cited link.
 
-    finding: str
-    relation: str  # "supports" | "argues against" | "presents with"
-    target: str  # the node the link names (the candidate itself, or a structure/condition)
-    lr: float
-    basis: str  # where the LR comes from
-    share: float  # fraction of the candidate's evidence the link bears on
-    sources: tuple[str, ...]
-    frequency: float | None = None
+    (Plain classes here, not dataclasses: this module is imported by ``import kg``, and class
+    generation by ``@dataclass`` costs milliseconds each on every cold start.)
+    """
+
+    __slots__ = ("basis", "finding", "frequency", "lr", "relation", "share", "sources",
+                 "target")
+
+    def __init__(self, finding: str, relation: str, target: str, lr: float, basis: str,
+                 share: float, sources: tuple[str, ...], frequency: float | None = None
+                 ) -> None:
+        self.finding = finding
+        self.relation = relation  # "supports" | "argues against" | "presents with"
+        self.target = target  # the node the link names (the candidate, or what it runs through)
+        self.lr = lr
+        self.basis = basis  # where the LR comes from
+        self.share = share  # fraction of the candidate's evidence the link bears on
+        self.sources = sources
+        self.frequency = frequency
+
+    def __repr__(self) -> str:
+        return (f"FindingLink({self.finding!r}, {self.relation!r}, {self.target!r}, "
+                f"lr={self.lr:.3g}, share={self.share:.3g})")
 
     @property
     def effect(self) -> float:
@@ -158,17 +170,25 @@ class FindingLink:
         return text[0].upper() + text[1:] + "."
 
 
-@dataclass(frozen=True)
 class NextTest:
     """An examination or test that bears on a leading candidate, with published accuracy."""
 
-    id: str
-    targets: tuple[str, ...]  # the nodes its kg:testFor links name
-    accuracy: tuple[dict[str, Any], ...]
-    sources: tuple[str, ...]
-    separates: tuple[str, ...]  # the leading candidates it bears on
-    discriminating: bool
-    informativeness: float
+    __slots__ = ("accuracy", "discriminating", "id", "informativeness", "separates", "sources",
+                 "targets")
+
+    def __init__(self, id: str, targets: tuple[str, ...], accuracy: tuple[dict[str, Any], ...],
+                 sources: tuple[str, ...], separates: tuple[str, ...], discriminating: bool,
+                 informativeness: float) -> None:
+        self.id = id
+        self.targets = targets  # the nodes its kg:testFor links name
+        self.accuracy = accuracy
+        self.sources = sources
+        self.separates = separates  # the leading candidates it bears on
+        self.discriminating = discriminating
+        self.informativeness = informativeness
+
+    def __repr__(self) -> str:
+        return f"NextTest({self.id!r}, discriminating={self.discriminating})"
 
     def to_dict(self, G: nx.MultiDiGraph) -> dict[str, Any]:
         return {
@@ -184,13 +204,19 @@ class NextTest:
         }
 
 
-@dataclass
 class RedFlag:
     """A serious condition some given finding points to, reported before any ranking."""
 
-    condition: str
-    triggered_by: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
+    __slots__ = ("condition", "sources", "triggered_by")
+
+    def __init__(self, condition: str, triggered_by: list[str] | None = None,
+                 sources: list[str] | None = None) -> None:
+        self.condition = condition
+        self.triggered_by = triggered_by if triggered_by is not None else []
+        self.sources = sources if sources is not None else []
+
+    def __repr__(self) -> str:
+        return f"RedFlag({self.condition!r}, triggered_by={self.triggered_by!r})"
 
     def to_dict(self, G: nx.MultiDiGraph) -> dict[str, Any]:
         data = G.nodes[self.condition]
@@ -203,16 +229,21 @@ class RedFlag:
         }
 
 
-@dataclass
 class DifferentialCandidate:
     """One candidate source with its routes to every painful region and its findings."""
 
-    candidate: Candidate
-    region_scores: dict[str, float]
-    supporting: list[FindingLink] = field(default_factory=list)
-    against: list[FindingLink] = field(default_factory=list)
-    next_tests: list[NextTest] = field(default_factory=list)
-    red_flag: bool = False
+    __slots__ = ("against", "candidate", "next_tests", "red_flag", "region_scores", "supporting")
+
+    def __init__(self, candidate: Candidate, region_scores: dict[str, float]) -> None:
+        self.candidate = candidate
+        self.region_scores = region_scores  # painful region -> trace score (0: not explained)
+        self.supporting: list[FindingLink] = []
+        self.against: list[FindingLink] = []
+        self.next_tests: list[NextTest] = []
+        self.red_flag = False
+
+    def __repr__(self) -> str:
+        return f"DifferentialCandidate({self.id!r}, score={self.score})"
 
     @property
     def id(self) -> str:
@@ -261,19 +292,26 @@ class DifferentialCandidate:
         return base
 
 
-@dataclass
 class DifferentialResult:
     """Red flags, then ranked candidates, for one presentation (regions and findings)."""
 
-    graph: nx.MultiDiGraph = field(repr=False)
-    regions: list[str]
-    findings: list[str]
-    candidates: list[DifferentialCandidate]
-    red_flags: list[RedFlag]
-    next_tests: list[NextTest]
-    unlinked_findings: list[str]
-    max_depth: int = 4
-    leaders: int = 5
+    def __init__(self, graph: nx.MultiDiGraph, regions: list[str], findings: list[str],
+                 candidates: list[DifferentialCandidate], red_flags: list[RedFlag],
+                 next_tests: list[NextTest], unlinked_findings: list[str], max_depth: int = 4,
+                 leaders: int = 5) -> None:
+        self.graph = graph
+        self.regions = regions
+        self.findings = findings
+        self.candidates = candidates
+        self.red_flags = red_flags  # never suppressed, reported before the ranking
+        self.next_tests = next_tests
+        self.unlinked_findings = unlinked_findings
+        self.max_depth = max_depth
+        self.leaders = leaders
+
+    def __repr__(self) -> str:
+        return (f"DifferentialResult(regions={self.regions!r}, findings={self.findings!r}, "
+                f"{len(self.candidates)} candidates, {len(self.red_flags)} red flags)")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON: the candidate objects of ``kg trace --json`` plus the differential's fields."""

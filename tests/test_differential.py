@@ -447,3 +447,16 @@ def test_cases_file_errors(tmp_path):
         load_cases(bad)
     with pytest.raises(KGError, match="no cases file"):
         load_cases(tmp_path / "missing.toml")
+
+
+def test_package_function_survives_the_submodule_import(toy):
+    """Importing kg.differential (the module) must not replace kg.differential (the function)."""
+    import importlib
+
+    import kg
+
+    importlib.import_module("kg.differential")
+    importlib.import_module("kg.evaluate")
+    result = kg.differential(["groin"], graph=toy)
+    assert callable(kg.differential) and result.candidates
+    assert callable(kg.trace) and kg.trace("groin", graph=toy).candidates
