@@ -72,7 +72,7 @@ import networkx as nx
 
 from .errors import KGError, UnknownTermError
 from .explain import DISCLAIMER, short_type, source_refs
-from .resolve import resolve
+from .resolve import names, normalise, resolve
 from .trace import Candidate, Route, trace
 
 __all__ = [
@@ -445,12 +445,10 @@ def _resolve_findings(G: nx.MultiDiGraph, findings: Sequence[str]) -> list[str]:
         try:
             node = resolve(G, term, accept=allowed, what="finding")
         except UnknownTermError as exc:
-            try:
-                other = resolve(G, term)
-            except UnknownTermError:
-                if not exc.suggestions:
-                    raise UnknownTermError(exc.term, [], "finding") from None
+            hits = names(G).get(normalise(term)) if isinstance(term, str) else None
+            if not hits:
                 raise exc from None
+            other = min(hits)[1]
             label = G.nodes[other]["label"]
             raise KGError(
                 f"{label!r} is a {short_type(G, other)}, not a finding; give a symptom or sign "

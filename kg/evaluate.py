@@ -275,14 +275,15 @@ def run_case(G: nx.MultiDiGraph, case: Case, max_depth: int = 4) -> CaseResult:
 
 def _ids(G: nx.MultiDiGraph, terms: Iterable[str], unknown: list[str]) -> list[str]:
     """Resolve expectation terms (ids, labels or synonyms); unknown ones are noted, kept as-is."""
-    from .errors import UnknownTermError
-    from .resolve import resolve
+    from .resolve import names, normalise
 
+    index = names(G)
     out = []
     for term in terms:
-        try:
-            out.append(resolve(G, term))
-        except UnknownTermError:
+        hits = index.get(normalise(term))
+        if hits:
+            out.append(min(hits)[1])
+        else:
             unknown.append(term)
             out.append(term)
     return out
