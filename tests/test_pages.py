@@ -184,3 +184,11 @@ def test_embed_wraps_the_page_in_a_sandboxed_iframe(trace_result):
     assert attrs["sandbox"] == "allow-scripts"
     inner = _parse(attrs["srcdoc"] or "")
     assert {n["id"] for n in _embedded(inner)["nodes"]} == _path_nodes(trace_result)
+
+
+def test_a_trace_without_routes_still_makes_a_page(trace_result):
+    empty = {**trace_result, "candidates": []}
+    parsed = _parse(trace_page_html(empty))
+    payload = _embedded(parsed)
+    assert payload["nodes"] == [] and payload["edges"] == []
+    assert "No cited route reaches this region" in " ".join(parsed.text)
