@@ -95,6 +95,7 @@ class KG(DefinedNamespace):
     originatesFrom: URIRef
     insertsOn: URIRef
     exitsAt: URIRef
+    visceralReferralTo: URIRef
 
 
 PREFIXES: dict[str, str] = {
