@@ -24,7 +24,10 @@ region from) and the ``n`` painful regions of the query:
 3. **Findings** ``F``: the sum, over the given findings, of ``share x log10(LR)``:
 
    - ``finding kg:supports X`` raises, ``finding kg:arguesAgainst X`` lowers, and
-     ``condition kg:presentsWith finding`` raises that condition.
+     ``condition kg:presentsWith finding`` raises that condition. A red flag also counts in
+     favour of the condition it points to (``kg:redFlagFor``), with no more weight than its
+     evidence gives it: most single red flags change the probability of disease little
+     (Downie 2013); the red-flag banner, not the score, is what makes sure it is seen.
    - ``LR`` is the published likelihood ratio on the link's evidence (``kg:positiveLikelihoodRatio``
      for a supporting link, ``kg:negativeLikelihoodRatio`` for a link against), else it is
      computed from published sensitivity and specificity, else it comes from the link's weight
@@ -118,7 +121,7 @@ class FindingLink:
                  share: float, sources: tuple[str, ...], frequency: float | None = None
                  ) -> None:
         self.finding = finding
-        self.relation = relation  # "supports" | "argues against" | "presents with"
+        self.relation = relation  # supports | argues against | presents with | is a red flag for
         self.target = target  # the node the link names (the candidate, or what it runs through)
         self.lr = lr
         self.basis = basis  # where the LR comes from
@@ -496,6 +499,8 @@ def _finding_edges(G: nx.MultiDiGraph, f: str) -> list[tuple[str, str, bool, dic
             out.append((target, "supports", True, data))
         elif key == "kg:arguesAgainst":
             out.append((target, "argues against", False, data))
+        elif key == "kg:redFlagFor":
+            out.append((target, "is a red flag for", True, data))
     for cond, _, key, data in G.in_edges(f, keys=True, data=True):
         if key == "kg:presentsWith":
             out.append((cond, "presents with", True, data))

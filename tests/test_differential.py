@@ -304,6 +304,11 @@ def test_red_flags_sorted_by_urgency_and_ranked_when_they_have_routes(toy):
         "lp:cauda_equina_syndrome", "lp:spinal_infection"]
     infection = cand(result, "lp:spinal_infection")
     assert infection.red_flag and infection.to_dict(toy)["red_flag"] is True
+    # the red flag also counts in its favour, at the weight of its evidence (grade A: LR 3)
+    link = infection.supporting[0]
+    assert link.relation == "is a red flag for" and link.lr == pytest.approx(3.0)
+    without = cand(differential(toy, BOTH), "lp:spinal_infection")
+    assert infection.score == pytest.approx(without.score + math.log10(3.0), abs=1e-3)
 
 
 # --- next tests ----------------------------------------------------------------------------
