@@ -465,3 +465,18 @@ def test_package_function_survives_the_submodule_import(toy):
     result = kg.differential(["groin"], graph=toy)
     assert callable(kg.differential) and result.candidates
     assert callable(kg.trace) and kg.trace("groin", graph=toy).candidates
+
+
+def test_cli_evaluate(capsys, tmp_path, toy_dir):
+    path = tmp_path / "cases.toml"
+    path.write_text(CASES, encoding="utf-8")
+    code = main(["--data", str(toy_dir), "evaluate", "--cases", str(path), "-v"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "top-1 accuracy" in out and "red-flag sensitivity     100.0%" in out
+    assert "unknown-term" in out and "error:" in out
+    code = main(["--data", str(toy_dir), "evaluate", "--cases", str(path), "--json"])
+    data = json.loads(capsys.readouterr()[0])
+    assert code == 0 and data["cases"] == 5 and data["red_flag_sensitivity"] == 1.0
+    code = main(["--data", str(toy_dir), "evaluate", "--cases", str(tmp_path / "none.toml")])
+    assert code == 2 and "no cases file" in capsys.readouterr()[1]
