@@ -142,6 +142,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
+    if args.endpoint:
+        raise KGError("kg validate checks data files, not an endpoint; drop --endpoint "
+                      "(use --data DIR for another folder)")
     report = validate(args.data)
     if args.json:
         _print_json(report.to_dict())

@@ -213,3 +213,9 @@ def test_pyshacl_is_imported_only_when_validating() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_cli_validate_refuses_endpoint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--endpoint", "http://127.0.0.1:9/sparql", "validate"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "drop --endpoint" in err
