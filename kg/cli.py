@@ -224,6 +224,61 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- teaching commands (site, quiz) --------------------------------------------------------
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from .api import get_graph
+    from .site import build_site
+
+    report = build_site(get_graph(args), args.outdir)
+    sys.stderr.write(report.summary() + "\n")
+    return 0
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from .api import get_graph
+    from .quiz import grade, make_quiz, quiz_to_text
+
+    questions = make_quiz(get_graph(args), seed=args.seed, count=args.count)
+    if args.json:
+        _print_json([q.to_dict() for q in questions])
+        return 0
+    right = asked = 0
+    letters = "abcdefgh"
+    for number, q in enumerate(questions, 1):
+        sys.stdout.write(("\n" if number > 1 else "") + quiz_to_text(q, number, len(questions))
+                         + "\n")
+        verdict = None
+        while verdict is None:
+            sys.stdout.write(f"Your answer (a-{letters[len(q.options) - 1]}): ")
+            sys.stdout.flush()
+            line = sys.stdin.readline()
+            if not line:  # end of input: stop and score what was answered
+                sys.stdout.write("\n")
+                return _quiz_score(right, asked, len(questions))
+            verdict = grade(q, line)
+            if verdict is None:
+                sys.stdout.write(f"  {line.strip()!r} is not one of the options; answer with a "
+                                 f"letter, a number or the option's name.\n")
+        asked += 1
+        right += verdict
+        correct = f"{q.answer_letter}) {next(o.label for o in q.options if o.id == q.answer)}"
+        sys.stdout.write(("Correct. " if verdict else f"Not quite: the answer is {correct}. ")
+                         + q.explanation + "\n")
+        if q.sources:
+            sys.stdout.write("  Sources: " + "; ".join(s["citation"] for s in q.sources) + "\n")
+    return _quiz_score(right, asked, len(questions))
+
+
+def _quiz_score(right: int, asked: int, total: int) -> int:
+    from .explain import DISCLAIMER
+
+    sys.stdout.write(f"\nScore: {right} of {asked} answered correctly ({total} asked).\n"
+                     f"{DISCLAIMER}\n")
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------
 
 
@@ -318,6 +373,20 @@ def build_parser() -> argparse.ArgumentParser:
                    "tests or sources (default: every entity)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("site", help="build the offline teaching atlas (body map, region and "
+                       "entity pages, explorer, quiz) into a folder")
+    p.add_argument("outdir", metavar="OUTDIR", help="folder to write the site into (created if "
+                   "needed); open OUTDIR/index.html")
+    p.set_defaults(func=cmd_site)
+
+    p = sub.add_parser("quiz", help="answer questions generated from the graph, graded with "
+                       "explanations and sources (answers are read from standard input)")
+    p.add_argument("--seed", type=int, default=None, help="same seed, same questions")
+    p.add_argument("--count", type=int, default=5, help="number of questions (default 5)")
+    p.add_argument("--json", action="store_true", help="print the questions with their answers "
+                   "as JSON instead of asking (non-interactive)")
+    p.set_defaults(func=cmd_quiz)
 
     p = sub.add_parser("differential", help="ranked, explained candidate sources of pain in "
                        "one or more regions, weighed by findings, red flags first")

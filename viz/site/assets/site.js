@@ -284,6 +284,14 @@
     var api = { network: network, nodes: nodes, edges: edges, data: data };
     markReady(api);
     network.once("afterDrawing", function () { network.fit({ animation: false }); });
+    network.on("beforeDrawing", function (ctx) {
+      ctx.save();
+      ctx.font = "600 22px system-ui, sans-serif";
+      ctx.fillStyle = "#6b7485";
+      ctx.textAlign = "center";
+      (data.headings || []).forEach(function (h) { ctx.fillText(h.title.toUpperCase(), h.x, h.y); });
+      ctx.restore();
+    });
 
     var kindOn = {}, mechOn = {};
     Array.prototype.forEach.call(document.querySelectorAll(".kind-filter"), function (b) { kindOn[b.value] = b.checked; });
