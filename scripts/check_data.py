@@ -16,6 +16,9 @@ __all__ = ["main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 XREFS = Path("/work/shared/reference/anatomy-xrefs.tsv")
+# Labels are lower case except for eponyms and abbreviations; flag a capitalised common word.
+COMMON_WORDS = {"the", "a", "pain", "left", "right", "lower", "upper", "sudden", "new", "significant",
+                "reduced", "normal", "positive", "hip", "groin", "lumbar", "sacroiliac", "spinal"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             if g.value(e, prop) is None:
                 problems.append(f"entity without {name}: {e}")
         label = g.value(e, RDFS.label)
-        if label is not None and str(label)[:1].isupper() and not str(label)[:2].isupper():
+        first = str(label).split(" ")[0] if label is not None else ""
+        if first[:1].isupper() and first.lower() in COMMON_WORDS:
             problems.append(f"label not lower case: {e} {label!r}")
 
     cited = set(g.objects(None, DCTERMS.source))
