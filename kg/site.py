@@ -654,7 +654,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
         kinds_present[kind.key] = kind
         x, y = pos[n]
         ex_nodes.append({"id": n, "label": d.get("label", n), "kind": kind.key,
-                         "kind_label": kind.label, "x": round(x, 1), "y": round(y, 1),
+                         "kind_label": kind.label, "x": round(x), "y": round(y),
                          "href": links.paths.get(n), "synonyms": d.get("synonyms", []),
                          "definition": d.get("definition", "")})
     keep = set(shown)

@@ -407,7 +407,7 @@
         it.names.forEach(function (name, i) {
           var pos = name.indexOf(q);
           if (pos === -1) { return; }
-          var rank = (name === q ? 0 : pos === 0 ? 1 : 2) + (i === 0 ? 0 : 3);
+          var rank = 2 * (name === q ? 0 : pos === 0 ? 1 : 2) + (i === 0 ? 0 : 1);
           if (rank < best) { best = rank; }
         });
         if (best < 9) { hits.push({ id: it.id, rank: best }); }

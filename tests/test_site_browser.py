@@ -1,0 +1,269 @@
+"""The atlas in a real headless Chromium, offline: every page type renders quietly, the body
+map, networks, explorer and quiz respond, hostile labels never run, and screenshots of the
+index, a region page and the explorer land in ``test-artifacts/`` for a human to look at.
+
+Every non-file request is aborted and recorded by ``tests/browser.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from tests.browser import open_page
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+GROIN = "lp:groin"
+READY = "document.documentElement.getAttribute('data-network-ready') === 'true'"
+HOSTILE = '</script><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+
+
+def _build(argv: list[str]) -> None:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(argv) == 0
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """`kg site OUT` on the shipped data, run in-process."""
+    out = tmp_path_factory.mktemp("atlas")
+    _build(["site", str(out)])
+    return out
+
+
+def _goto(watched, path: Path, network: bool = False) -> None:
+    watched.page.goto(path.resolve().as_uri())
+    if network:
+        watched.page.wait_for_function(READY, timeout=15000)
+
+
+def _quiet(watched) -> None:
+    assert watched.console_errors == []
+    assert watched.blocked == []
+
+
+@pytest.mark.parametrize("rel,network", [
+    ("index.html", False),
+    ("regions/groin.html", True),
+    ("entities/sacroiliac_joint.html", False),
+    ("entities/cauda_equina_syndrome.html", False),
+    ("explorer.html", True),
+    ("quiz.html", False),
+])
+def test_page_types_load_quietly_and_offline(chromium_browser, site, rel, network):
+    with open_page(chromium_browser) as watched:
+        _goto(watched, site / rel, network)
+        assert "not a diagnosis" in watched.page.inner_text("body")
+        _quiet(watched)
+
+
+def test_source_page_loads_quietly(chromium_browser, site):
+    first = sorted((site / "sources").glob("*.html"))[0]
+    with open_page(chromium_browser) as watched:
+        _goto(watched, first)
+        assert watched.page.locator("h1").inner_text().strip()
+        _quiet(watched)
+
+
+def test_body_map_hover_names_and_click_opens_the_groin(chromium_browser, site, shipped_graph):
+    label = shipped_graph.nodes[GROIN]["label"]
+    with open_page(chromium_browser) as watched:
+        page = watched.page
+        _goto(watched, site / "index.html")
+        groin = page.locator(f"a.region[data-region='{GROIN}'] path").first
+        groin.hover()
+        caption = page.locator("#map-caption").inner_text()
+        assert label.lower() in caption.lower()
+        assert "candidate source" in caption
+        watched.screenshot("site-index.png", full_page=False)
+        watched.screenshot("site-index-full.png")
+        groin.click()
+        page.wait_for_url(re.compile(r".*/regions/groin\.html$"))
+        assert page.locator("h1").inner_text().strip().lower() == label.lower()
+        _quiet(watched)
+
+
+def test_dermatome_overlay_colours_the_map(chromium_browser, site, shipped_graph):
+    G = shipped_graph
+    derms = sorted(G.nodes[u]["label"] for u, v, k in G.edges(keys=True)
+                   if k == "kg:dermatomeCovers" and v == GROIN)
+    assert derms
+    with open_page(chromium_browser) as watched:
+        page = watched.page
+        _goto(watched, site / "index.html")
+        path = page.locator(f"a.region[data-region='{GROIN}'] path").first
+        before = path.evaluate("p => getComputedStyle(p).fill")
+        page.click("#mode-derm")
+        assert page.locator("#derm-legend").is_visible()
+        after = path.evaluate("p => getComputedStyle(p).fill")
+        assert before != after and after.startswith("url(")
+        path.hover()
+        caption = page.locator("#map-caption").inner_text()
+        for d in derms:
+            assert d in caption
+        watched.screenshot("site-index-dermatomes.png", full_page=False)
+        _quiet(watched)
+
+
+def test_region_network_counts_highlights_and_filters(chromium_browser, site, shipped_graph):
+    from kg.trace import trace
+
+    result = trace(shipped_graph, GROIN).to_dict()
+    expected = {n["id"] for c in result["candidates"] for p in c["paths"] for n in p["nodes"]}
+    with open_page(chromium_browser) as watched:
+        page = watched.page
+        _goto(watched, site / "regions/groin.html", network=True)
+        ids = page.evaluate("kgSite.region.nodes.getIds()")
+        assert set(ids) == expected and len(ids) == len(expected)
+        assert set(page.evaluate("Object.keys(kgSite.region.network.getPositions())")) == expected
+        assert page.locator("#cand-list .cand").count() == len(result["candidates"])
+        watched.screenshot("site-region-groin.png", full_page=False)
+        # Hovering the first candidate widens its own route edges only.
+        page.hover("#cand-list .cand[data-index='0'] .rank")
+        widths = page.evaluate("""() => {
+            const out = {}; kgSite.region.edges.get().forEach(e => { out[e.id] = e.width; });
+            return out; }""")
+        first = page.evaluate("""() => { const s = new Set();
+            kgSite.region.data.candidates[0].routes.forEach(r => r.edges.forEach(e => s.add(e)));
+            return [...s]; }""")
+        assert first and all(widths[e] == 5 for e in first)
+        assert all(w == 1 for e, w in widths.items() if e not in first)
+        page.mouse.move(5, 5)
+        # Unticking a mechanism hides its edges and the candidates that only travel by it.
+        mechs = page.evaluate("kgSite.region.data.edges.map(e => e.mechanism)")
+        mech = "neurogenic" if "neurogenic" in mechs else mechs[0]
+        page.uncheck(f".mech-filter[value='{mech}']")
+        hidden = page.evaluate("""(m) => kgSite.region.edges.get()
+            .filter(e => kgSite.region.data.edges.find(d => d.id === e.id).mechanism === m)
+            .every(e => e.hidden)""", mech)
+        assert hidden
+        only = [i for i, c in enumerate(result["candidates"])
+                if {p["mechanism"] for p in c["paths"]} == {mech}]
+        for i in only:
+            assert "filtered" in page.locator(
+                f"#cand-list .cand[data-index='{i}']").get_attribute("class")
+        _quiet(watched)
+
+
+def test_explorer_shows_the_whole_graph_ready_and_searchable(chromium_browser, site,
+                                                             shipped_graph):
+    G = shipped_graph
+    shown = {n for n, d in G.nodes(data=True) if "kg:ExternalClass" not in d.get("types", ())}
+    with open_page(chromium_browser) as watched:
+        page = watched.page
+        _goto(watched, site / "explorer.html", network=True)
+        assert set(page.evaluate("kgSite.explorer.nodes.getIds()")) == shown
+        # The layout was computed in Python: vis drew every node where the page said.
+        moved = page.evaluate("""() => {
+            const pos = kgSite.explorer.network.getPositions();
+            return kgSite.explorer.data.nodes.filter(n => Math.abs(pos[n.id].x - n.x) > 0.5
+                || Math.abs(pos[n.id].y - n.y) > 0.5).length; }""")
+        assert moved == 0
+        assert page.evaluate("kgSite.explorer.network.physics.options.enabled") is False
+        watched.screenshot("site-explorer.png", full_page=False)
+        # Search by a synonym, pick the hit, and its neighbourhood lights up.
+        page.fill("#search", "inner thigh")
+        page.wait_for_selector("#search-results .result")
+        assert page.evaluate("kgSite.explorer.lastResults")[0] == "lp:medial_thigh"
+        page.click("#search-results .result >> nth=0")
+        info = page.locator("#info").inner_text().lower()
+        assert G.nodes["lp:medial_thigh"]["label"].lower() in info
+        neighbours = set(G.predecessors("lp:medial_thigh")) | set(G.successors("lp:medial_thigh"))
+        faded = page.evaluate("""() => kgSite.explorer.nodes.get()
+            .filter(n => n.opacity < 1).map(n => n.id)""")
+        assert not (set(faded) & (neighbours | {"lp:medial_thigh"}))
+        assert len(faded) == len(shown) - len(neighbours | {"lp:medial_thigh"})
+        # Filtering a type hides its nodes.
+        page.click("#ex-clear")
+        page.uncheck(".kind-filter[value='Dermatome']")
+        hidden = page.evaluate("kgSite.explorer.nodes.get().filter(n => n.hidden).length")
+        derms = sum(1 for n in shown if "kg:Dermatome" in G.nodes[n]["types"])
+        assert derms and hidden == derms
+        _quiet(watched)
+
+
+def test_quiz_answers_are_graded_with_explanation(chromium_browser, site):
+    with open_page(chromium_browser) as watched:
+        page = watched.page
+        _goto(watched, site / "quiz.html")
+        questions = page.locator(".question")
+        assert questions.count() >= 3
+        q1 = questions.nth(0)
+        answer = q1.get_attribute("data-answer")
+        q1.locator(f".option[data-option='{answer}']").click()
+        assert "is-correct" in q1.get_attribute("class")
+        assert q1.locator(".verdict").inner_text() == "Correct."
+        assert q1.locator(".feedback").is_visible()
+        assert q1.locator(".explanation").inner_text().strip()
+        q2 = questions.nth(1)
+        wrong = q2.locator(f".option:not([data-option='{q2.get_attribute('data-answer')}'])")
+        wrong.first.click()
+        assert "is-wrong" in q2.get_attribute("class")
+        assert q2.locator(".verdict").inner_text().startswith("Not quite: the answer is")
+        assert q2.locator(".option.correct").count() == 1
+        assert page.locator("#score-right").inner_text() == "1"
+        assert page.locator("#score-done").inner_text() == "2"
+        _quiet(watched)
+
+
+def test_hostile_labels_never_run(chromium_browser, tmp_path):
+    """A copy of the data with a hostile label and definition, built with `kg --data`."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    regions = data / "regions.ttl"
+    text = regions.read_text(encoding="utf-8")
+    literal = "'" + HOSTILE.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    patched, n = re.subn(r'(lp:groin a kg:BodyRegion ;\s*rdfs:label )"groin"',
+                         lambda m: m.group(1) + literal, text)
+    assert n == 1, "could not find the groin label to poison"
+    patched = patched.replace(
+        'skos:definition "The junction of the lower abdomen',
+        "skos:definition " + literal + ' , "The junction of the lower abdomen', 1)
+    regions.write_text(patched, encoding="utf-8")
+    out = tmp_path / "site"
+    _build(["--data", str(data), "site", str(out)])
+    with open_page(chromium_browser) as watched:
+        page = watched.page
+        for rel, net in (("index.html", False), ("regions/groin.html", True),
+                         ("explorer.html", True), ("quiz.html", False),
+                         ("entities/L1_dermatome.html", False)):
+            _goto(watched, out / rel, net)
+            if rel == "explorer.html":
+                page.fill("#search", "onerror")
+                page.click("#search-results .result >> nth=0")
+            if rel == "index.html":
+                page.locator(f"a.region[data-region='{GROIN}'] path").first.hover()
+            assert page.evaluate("window.__pwned") is None, rel
+            assert page.locator("img[src='x']").count() == 0, rel
+        _goto(watched, out / "regions/groin.html", True)
+        assert "onerror=" in page.locator("h1").inner_text()
+        assert watched.blocked == []
+
+
+def test_trace_repr_html_renders_inside_a_notebook_frame(chromium_browser, shipped_graph,
+                                                         tmp_path):
+    from kg.trace import trace
+
+    result = trace(shipped_graph, GROIN)
+    expected = {n["id"] for c in result.to_dict()["candidates"] for p in c["paths"]
+                for n in p["nodes"]}
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text("<!DOCTYPE html><html><body><h1>cell output</h1>"
+                        + result._repr_html_() + "</body></html>", encoding="utf-8")
+    with open_page(chromium_browser) as watched:
+        page = watched.page
+        page.goto(notebook.resolve().as_uri())
+        frame = page.frame_locator("iframe")
+        frame.locator("#network canvas").wait_for(timeout=15000)
+        inner = page.frames[1]
+        inner.wait_for_function("window.kgTrace && window.kgTrace.network", timeout=15000)
+        assert set(inner.evaluate("window.kgTrace.nodes.getIds()")) == expected
+        _quiet(watched)
