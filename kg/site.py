@@ -20,6 +20,7 @@ Layout of OUTDIR::
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import time
@@ -49,7 +50,6 @@ _LAYERS: dict[str, int] = {
     "Dermatome": 4,
     "BodyRegion": 5,
 }
-_COLUMN_GAP = 380.0
 _LAYER_TITLES = ["Findings, red flags and tests", "Conditions", "Structures", "Nerves",
                  "Dermatomes", "Body regions"]
 
@@ -349,47 +349,55 @@ def body_map(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 
 def explorer_layout(G: nx.MultiDiGraph, nodes: list[str] | None = None,
-                    column_gap: float = 0.0, row_gap: float = 30.0
-                    ) -> dict[str, tuple[float, float]]:
+                    aspect: float = 1.6) -> dict[str, tuple[float, float]]:
     """Positions for the whole-graph explorer, computed once here so the page opens ready.
 
-    A layered layout: one column per layer (findings and tests, conditions, structures, nerves,
-    dermatomes, regions), each column spread over the same height, and the order inside a
-    column chosen by a few barycentre sweeps so linked nodes sit level and edges cross less.
-    Deterministic: the same graph gives the same picture.
+    A layered layout, left to right: findings and tests, conditions, structures, nerves,
+    dermatomes, regions. The order inside a layer comes from a few barycentre sweeps, so linked
+    nodes sit level and edges cross less; a crowded layer is dealt into side-by-side
+    sub-columns (keeping that order top to bottom) so the picture keeps a screen's proportions
+    (``aspect`` = width / height). Deterministic: the same graph gives the same picture.
     """
     from .pages import _kind as kind_of
 
-    column_gap = column_gap or _COLUMN_GAP
     nodes = sorted(nodes if nodes is not None else G.nodes)
     layer = {n: _LAYERS.get(kind_of(list(G.nodes[n].get("types", []))).key, 2) for n in nodes}
     columns: dict[int, list[str]] = {}
     for n in sorted(nodes, key=lambda n: (kind_of(list(G.nodes[n].get("types", []))).key,
                                           str(G.nodes[n].get("label", n)).casefold())):
         columns.setdefault(layer[n], []).append(n)
+    if not columns:
+        return {}
     keep = set(nodes)
     neighbours: dict[str, set[str]] = {n: set() for n in nodes}
     for u, v in G.edges():
         if u in keep and v in keep and u != v:
             neighbours[u].add(v)
             neighbours[v].add(u)
-    tallest = max((len(c) for c in columns.values()), default=1)
-    height = max(tallest - 1, 1) * row_gap
+    row_gap, sub_gap, layer_gap = 44.0, 200.0, 260.0
+
+    def shape(rows: int) -> tuple[float, float]:
+        width = sum((math.ceil(len(c) / rows) - 1) * sub_gap for c in columns.values())
+        width += (len(columns) - 1) * layer_gap
+        return width, max(rows - 1, 1) * row_gap
+
+    tallest = max(len(c) for c in columns.values())
+    rows = min(range(max(1, min(12, tallest)), tallest + 1),
+               key=lambda r: abs(shape(r)[0] / shape(r)[1] - aspect))
+    height = shape(rows)[1]
 
     def place() -> dict[str, float]:
         ys = {}
         for col in columns.values():
-            step = height / max(len(col) - 1, 1) if len(col) > 1 else 0.0
-            offset = 0.0 if len(col) > 1 else height / 2
+            step = height / (len(col) - 1) if len(col) > 1 else 0.0
             for i, n in enumerate(col):
-                ys[n] = offset + i * step
+                ys[n] = i * step if len(col) > 1 else height / 2
         return ys
 
     ys = place()
     order = sorted(columns)
     for sweep in range(6):
-        seq = order if sweep % 2 == 0 else order[::-1]
-        for c in seq:
+        for c in (order if sweep % 2 == 0 else order[::-1]):
             col = columns[c]
             bary = {}
             for i, n in enumerate(col):
@@ -397,12 +405,14 @@ def explorer_layout(G: nx.MultiDiGraph, nodes: list[str] | None = None,
                 bary[n] = sum(others) / len(others) if others else ys[n] + 1e-6 * i
             col.sort(key=lambda n: bary[n])
             ys = place()
-    out = {}
-    for c, col in columns.items():
-        stagger = column_gap * 0.2 if len(col) > 16 else 0.0
+    out: dict[str, tuple[float, float]] = {}
+    x = 0.0
+    for c in order:
+        col = columns[c]
+        k = math.ceil(len(col) / rows)
         for i, n in enumerate(col):
-            dx = (-stagger if i % 2 == 0 else stagger) if stagger else 0.0
-            out[n] = (c * column_gap + dx, ys[n] - height / 2)
+            out[n] = (x + (i % k) * sub_gap, ys[n] - height / 2)
+        x += (k - 1) * sub_gap + layer_gap
     return out
 
 
@@ -673,13 +683,13 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
     if "relation" in mech_present:
         mech_rows.append(("relation", "other relations (anatomy, clinical links)", "#aab3c2"))
     kinds = [k for k in _KIND_BY_KEY.values() if k.key in kinds_present]
-    columns: dict[int, list[float]] = {}
+    by_layer: dict[int, list[tuple[float, float]]] = {}
     for n in shown:
-        x, y = pos[n]
-        layer_no = _LAYERS.get(_kind(G, n).key, 2)
-        columns.setdefault(layer_no, []).append(y)
-    headings = [{"title": _LAYER_TITLES[c], "x": c * _COLUMN_GAP, "y": min(ys) - 70}
-                for c, ys in sorted(columns.items())]
+        by_layer.setdefault(_LAYERS.get(_kind(G, n).key, 2), []).append(pos[n])
+    top = min((y for _, y in pos.values()), default=0.0)
+    headings = [{"title": _LAYER_TITLES[c],
+                 "x": (min(x for x, _ in pts) + max(x for x, _ in pts)) / 2, "y": top - 60}
+                for c, pts in sorted(by_layer.items())]
     render("explorer.html.j2", "explorer.html",
            kinds=kinds, mechanisms=mech_rows,
            data=_json({"nodes": ex_nodes, "edges": ex_edges, "headings": headings,
