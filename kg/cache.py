@@ -33,7 +33,7 @@ def cache_dir() -> Path:
 
 #: Modules whose code shapes the cached graph; a change to any of them invalidates the cache
 #: even when the version number has not moved (a development checkout).
-_BUILDERS = ("graph.py", "store.py", "uberon.py", "vocab.py", "resolve.py")
+_BUILDERS = ("graph.py", "store.py", "uberon.py", "vocab.py", "prefixes.py", "resolve.py")
 
 
 def cache_key(files: Iterable[Path], extra: str = "") -> str:

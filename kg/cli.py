@@ -176,11 +176,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .stats import check_list_type, list_entities
+    from .api import get_graph
+    from .stats import check_list_type, list_nodes
 
     if args.type is not None:
         check_list_type(args.type)  # before loading anything: a bad TYPE is a one-line error
-    items = list_entities(_stats_graph(args), args.type)
+    items = list_nodes(get_graph(args), args.type)
     if args.json:
         _print_json(items)
         return 0

@@ -40,7 +40,7 @@ _DIRECTIONS = {"subjectToObject": "forward", "objectToSubject": "backward", "blo
 
 def curie(iri: Any, prefixes: dict[str, str] | None = None) -> str:
     """Shorten an IRI with the project's prefixes (``lp:groin``, ``UBERON:0008337``)."""
-    from .vocab import PREFIXES
+    from .prefixes import PREFIXES
 
     text = str(iri)
     best = ""

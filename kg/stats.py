@@ -14,7 +14,14 @@ from typing import Any
 
 from .errors import KGError
 
-__all__ = ["LIST_TYPES", "check_list_type", "compute_stats", "list_entities", "stats_to_text"]
+__all__ = [
+    "LIST_TYPES",
+    "check_list_type",
+    "compute_stats",
+    "list_entities",
+    "list_nodes",
+    "stats_to_text",
+]
 
 _KG = "https://w3id.org/lumbopelvic-kg/vocab#"
 
@@ -261,3 +268,25 @@ def list_entities(graph: Any, type_name: str | None = None) -> list[dict[str, An
     for item in items.values():
         item["types"].sort()
     return sorted(items.values(), key=lambda i: ((i["label"] or "").lower(), i["id"]))
+
+
+def list_nodes(G: Any, type_name: str | None = None) -> list[dict[str, Any]]:
+    """:func:`list_entities` answered from the projected graph (``kg.load()``), so ``kg list``
+    runs from the compiled cache without parsing Turtle; same items, same order."""
+    from .graph import curie
+
+    wanted = None if type_name is None else curie(LIST_TYPES[check_list_type(type_name)])
+    items: list[dict[str, Any]] = []
+    if wanted == "kg:Source":
+        for sid, rec in G.graph.get("sources", {}).items():
+            if sid.startswith("src:"):
+                items.append({"id": sid, "label": rec.get("title") or None,
+                              "types": ["kg:Source"], "citation": rec.get("citation")})
+    if wanted != "kg:Source":
+        for node, data in G.nodes(data=True):
+            if "kg:ExternalClass" in data.get("types", ()):
+                continue
+            if wanted is None or wanted in (data.get("all_types") or data.get("types", ())):
+                items.append({"id": node, "label": data.get("label"),
+                              "types": sorted(data.get("types", []))})
+    return sorted(items, key=lambda i: ((i["label"] or "").lower(), i["id"]))

@@ -5,18 +5,20 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
+from .prefixes import PREFIXES
+
 __all__ = ["KG", "LP", "OBO", "PREFIXES", "SRC"]
 
-LP = Namespace("https://w3id.org/lumbopelvic-kg/id/")
-SRC = Namespace("https://w3id.org/lumbopelvic-kg/source/")
-OBO = Namespace("http://purl.obolibrary.org/obo/")
+LP = Namespace(PREFIXES["lp"])
+SRC = Namespace(PREFIXES["src"])
+OBO = Namespace(PREFIXES["obo"])
 
 
 class KG(DefinedNamespace):
     """Terms of ``data/vocab.ttl``; a test keeps the two in step."""
 
     _fail = True
-    _NS = Namespace("https://w3id.org/lumbopelvic-kg/vocab#")
+    _NS = Namespace(PREFIXES["kg"])
 
     # classes
     AnatomicalEntity: URIRef
@@ -96,21 +98,3 @@ class KG(DefinedNamespace):
     insertsOn: URIRef
     exitsAt: URIRef
     visceralReferralTo: URIRef
-
-
-PREFIXES: dict[str, str] = {
-    "kg": str(KG._NS),
-    "lp": str(LP),
-    "src": str(SRC),
-    "obo": str(OBO),
-    "UBERON": "http://purl.obolibrary.org/obo/UBERON_",
-    "FMA": "http://purl.obolibrary.org/obo/FMA_",
-    "RO": "http://purl.obolibrary.org/obo/RO_",
-    "BFO": "http://purl.obolibrary.org/obo/BFO_",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}

@@ -188,3 +188,26 @@ def test_cli_list_unknown_type_exits_2(capsys: pytest.CaptureFixture[str]) -> No
     assert "did you mean 'regions'" in captured.err
     assert "regions, findings, red-flags, conditions, structures" in captured.err
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("type_name", [None, *LIST_TYPES])
+def test_list_from_the_projection_matches_sparql(shipped_rdf, shipped_graph, type_name):
+    """``kg list`` answers from the cached projection; it must agree with the SPARQL listing."""
+    from kg.stats import list_nodes
+
+    assert list_nodes(shipped_graph, type_name) == list_entities(shipped_rdf, type_name)
+
+
+def test_list_does_not_parse_turtle_or_import_rdflib(tmp_path):
+    import subprocess
+    import sys
+
+    env = {"KG_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-m", "kg.cli", "list", "regions"], cwd=root, env=env,
+                   check=True, capture_output=True)  # builds the cache
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "kg.cli", "list", "regions"],
+                         cwd=root, env=env, check=True, capture_output=True, text=True)
+    assert "groin" in out.stdout
+    imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines()}
+    assert "rdflib" not in imported and "pyshacl" not in imported
