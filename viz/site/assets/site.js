@@ -135,9 +135,10 @@
       return v;
     });
     var baseE = {};
+    var crowded = data.edges.length > 30;  // edge names only on hover or focus, or they pile up
     var visEdges = data.edges.map(function (e) {
       var colour = (data.mechanisms[e.mechanism] || data.mechanisms.other).colour;
-      var v = { id: e.id, from: e.from, to: e.to, label: e.label, title: edgeTip(e), width: 2.5,
+      var v = { id: e.id, from: e.from, to: e.to, label: crowded ? undefined : e.label, title: edgeTip(e), width: 2.5,
         color: { color: colour, highlight: colour, hover: colour, opacity: 1 },
         arrows: { to: { enabled: true, scaleFactor: 0.6 } },
         font: { size: 11, color: "#5b6472", strokeWidth: 4, strokeColor: "#ffffff", align: "middle" } };
@@ -148,7 +149,7 @@
     var edges = new vis.DataSet(visEdges);
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, {
       layout: { hierarchical: { enabled: true, direction: "LR", sortMethod: "directed", shakeTowards: "leaves",
-        levelSeparation: 220, nodeSpacing: 64, treeSpacing: 80, blockShifting: true, edgeMinimization: true,
+        levelSeparation: 220, nodeSpacing: 64, treeSpacing: 80, blockShifting: false, edgeMinimization: false,
         parentCentralization: true } },
       physics: false,
       edges: { smooth: { enabled: true, type: "cubicBezier", forceDirection: "horizontal", roundness: 0.45 } },
@@ -193,7 +194,8 @@
           return { id: e.id, hidden: !onE[e.id], width: 1, color: { color: "#d9dee7", highlight: "#d9dee7", hover: "#d9dee7", opacity: 0.6 },
             font: { size: 11, color: "rgba(0,0,0,0)", strokeWidth: 0 } };
         }
-        return { id: e.id, hidden: !onE[e.id], width: focusE ? 5 : b.width, color: b.color, font: b.font };
+        var lab = crowded && !focusE ? "" : e.label;
+        return { id: e.id, hidden: !onE[e.id], width: focusE ? 5 : b.width, color: b.color, font: b.font, label: lab };
       }));
       items.forEach(function (li) {
         var i = Number(li.getAttribute("data-index"));
