@@ -183,6 +183,12 @@ class EvaluationReport:
             + "  (cases expecting no red flag that raised one)",
             f"must-not-rank-first      {len(self.violations)} violation(s)",
         ]
+        categories = sorted({r.case.category for r in self.results if r.case.category})
+        if categories:
+            lines.append("top-3 by category        " + "; ".join(
+                f"{cat} {sum(r.hit(3) for r in group)}/{len(group)}"
+                for cat in categories
+                for group in [[r for r in self.results if r.case.category == cat]]))
         errors = [r for r in self.results if r.error]
         if errors:
             lines.append(f"cases that could not run {len(errors)}: "
