@@ -440,7 +440,7 @@ def _json(obj: Any) -> Any:
 
 def _region_network(page: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     """The traced subgraph for the region page's script: nodes, edges, routes by candidate."""
-    from .pages import _KIND_BY_KEY, MECHANISMS
+    from .pages import _KIND_BY_KEY, MECHANISMS, _mechanism_key
 
     edge_id = {(e["from"], e["to"], e["predicate"]): e["id"] for e in page["edges"]}
     levels = _levels_to_end([n["id"] for n in page["nodes"]], page["edges"])
@@ -450,7 +450,7 @@ def _region_network(page: dict[str, Any], result: dict[str, Any]) -> dict[str, A
         for path in cand["paths"]:
             ids = [edge_id.get((e.get("from"), e.get("to"), e.get("predicate")))
                    for e in path["edges"]]
-            routes.append({"mechanism": path.get("mechanism") or "other",
+            routes.append({"mechanism": _mechanism_key(path.get("mechanism")),
                            "edges": [i for i in ids if i],
                            "nodes": [n["id"] for n in path["nodes"]]})
         cands.append({"id": cand["id"], "routes": routes})

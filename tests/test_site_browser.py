@@ -137,19 +137,20 @@ def test_region_network_counts_highlights_and_filters(chromium_browser, site, sh
         assert first and all(widths[e] == 5 for e in first)
         assert all(w == 1 for e, w in widths.items() if e not in first)
         page.mouse.move(5, 5)
-        # Unticking a mechanism hides its edges and the candidates that only travel by it.
-        mechs = page.evaluate("kgSite.region.data.edges.map(e => e.mechanism)")
-        mech = "neurogenic" if "neurogenic" in mechs else mechs[0]
+        # Unticking a mechanism hides the routes that travel by it (a route's mechanism is how
+        # pain travels along it), and the candidates left with no route.
+        routes = page.evaluate("kgSite.region.data.candidates.map(c => c.routes)")
+        mechs = {r["mechanism"] for rs in routes for r in rs}
+        mech = "neurogenic" if "neurogenic" in mechs else sorted(mechs)[0]
         page.uncheck(f".mech-filter[value='{mech}']")
-        hidden = page.evaluate("""(m) => kgSite.region.edges.get()
-            .filter(e => kgSite.region.data.edges.find(d => d.id === e.id).mechanism === m)
-            .every(e => e.hidden)""", mech)
-        assert hidden
-        only = [i for i, c in enumerate(result["candidates"])
-                if {p["mechanism"] for p in c["paths"]} == {mech}]
-        for i in only:
-            assert "filtered" in page.locator(
+        keep = {e for rs in routes for r in rs if r["mechanism"] != mech for e in r["edges"]}
+        state = page.evaluate("() => kgSite.region.edges.get().map(e => [e.id, !!e.hidden])")
+        assert {e for e, hidden in state if not hidden} == keep
+        assert any(hidden for _, hidden in state), "the filter hid nothing"
+        for i, rs in enumerate(routes):
+            filtered = "filtered" in page.locator(
                 f"#cand-list .cand[data-index='{i}']").get_attribute("class")
+            assert filtered == all(r["mechanism"] == mech for r in rs)
         _quiet(watched)
 
 
