@@ -137,6 +137,19 @@ def _safe_url(url: str) -> str | None:
     return url if re.match(r"^https?://[^\s<>\"']+$", url or "") else None
 
 
+def _identifier_url(identifier: str) -> str | None:
+    """A resolver link for a DOI or PMID (``doi:10.…``, ``pmid:123``), else None."""
+    prefix, _, local = identifier.partition(":")
+    local = local.strip()
+    if prefix.lower() == "doi" and local.startswith("10."):
+        from urllib.parse import quote
+
+        return _safe_url("https://doi.org/" + quote(local, safe="/:;()._-"))
+    if prefix.lower() == "pmid" and local.isdigit():
+        return f"https://pubmed.ncbi.nlm.nih.gov/{local}/"
+    return None
+
+
 def _cites(G: nx.MultiDiGraph, ids: Iterable[str], links: _Links, root: str
            ) -> list[dict[str, Any]]:
     catalogue = G.graph.get("sources", {})
@@ -444,6 +457,7 @@ def _region_network(page: dict[str, Any], result: dict[str, Any]) -> dict[str, A
 
     edge_id = {(e["from"], e["to"], e["predicate"]): e["id"] for e in page["edges"]}
     levels = _levels_to_end([n["id"] for n in page["nodes"]], page["edges"])
+    pos = _route_layout([n["id"] for n in page["nodes"]], page["edges"], levels)
     cands = []
     for cand in result["candidates"]:
         routes = []
@@ -457,7 +471,8 @@ def _region_network(page: dict[str, Any], result: dict[str, Any]) -> dict[str, A
     return {
         "region": page["region"]["id"],
         "nodes": [{"id": n["id"], "label": n["label"], "kind": n["kind"],
-                   "kind_label": n["kind_label"], "level": levels[n["id"]], "rank": n["rank"]}
+                   "kind_label": n["kind_label"], "level": levels[n["id"]], "rank": n["rank"],
+                   "x": pos[n["id"]][0], "y": pos[n["id"]][1]}
                   for n in page["nodes"]],
         "edges": [{k: e[k] for k in ("id", "from", "to", "label", "mechanism", "frequency",
                                      "grades", "sources")} for e in page["edges"]],
@@ -488,6 +503,38 @@ def _levels_to_end(nodes: list[str], edges: list[dict[str, Any]]) -> dict[str, i
         walk(n, frozenset())
     top = max(depth.values(), default=0)
     return {n: top - depth[n] for n in nodes}
+
+
+def _route_layout(nodes: list[str], edges: list[dict[str, Any]], levels: dict[str, int],
+                  column_gap: float = 240.0, row_gap: float = 64.0
+                  ) -> dict[str, tuple[float, float]]:
+    """Positions for a region's route network: one column per level, the region alone on the
+    right, each column centred and ordered by barycentre sweeps so routes run level."""
+    columns: dict[int, list[str]] = {}
+    for n in nodes:
+        columns.setdefault(levels[n], []).append(n)
+    neighbours: dict[str, set[str]] = {n: set() for n in nodes}
+    for e in edges:
+        if e["from"] != e["to"]:
+            neighbours[e["from"]].add(e["to"])
+            neighbours[e["to"]].add(e["from"])
+
+    def place() -> dict[str, float]:
+        return {n: (i - (len(col) - 1) / 2) * row_gap
+                for col in columns.values() for i, n in enumerate(col)}
+
+    ys = place()
+    order = sorted(columns)
+    for sweep in range(8):
+        for c in (order[::-1] if sweep % 2 == 0 else order):
+            col = columns[c]
+            bary = {}
+            for i, n in enumerate(col):
+                others = [ys[m] for m in neighbours[n] if levels[m] != c]
+                bary[n] = sum(others) / len(others) if others else ys[n] + 1e-6 * i
+            col.sort(key=lambda n: bary[n])
+            ys = place()
+    return {n: (round(levels[n] * column_gap), round(ys[n])) for n in nodes}
 
 
 def _candidate_rows(G: nx.MultiDiGraph, result: dict[str, Any], links: _Links, root: str
@@ -646,7 +693,8 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
         render("source.html.j2", links.paths[sid],
                source={**rec, "urls": [u for u in (_safe_url(x) for x in rec.get("urls", []))
                                        if u],
-                       "identifiers": rec.get("identifiers", [])},
+                       "identifiers": [{"id": i, "url": _identifier_url(i)}
+                                       for i in rec.get("identifiers", [])]},
                assertions=sorted(cited.get(sid, []), key=lambda a: (
                    a["subject"]["label"].casefold(), a["label"], a["object"]["label"].casefold())),
                defines=[_ref(G, n, links, "../") for n in sorted(

@@ -129,7 +129,7 @@
     var base = {};
     var visNodes = data.nodes.map(function (n) {
       var isRegion = n.kind === "BodyRegion";
-      var v = assign({ id: n.id, label: n.label, level: n.level, title: nodeTip(n), size: n.rank ? 18 : 14,
+      var v = assign({ id: n.id, label: n.label, x: n.x, y: n.y, title: nodeTip(n), size: n.rank ? 18 : 14,
         margin: 10 }, nodeStyle(data.kinds, n, isRegion));
       base[n.id] = v;
       return v;
@@ -148,9 +148,7 @@
     var nodes = new vis.DataSet(visNodes);
     var edges = new vis.DataSet(visEdges);
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, {
-      layout: { hierarchical: { enabled: true, direction: "LR", sortMethod: "directed", shakeTowards: "leaves",
-        levelSeparation: 220, nodeSpacing: 64, treeSpacing: 80, blockShifting: false, edgeMinimization: false,
-        parentCentralization: true } },
+      layout: { improvedLayout: false },  // positions come precomputed from kg site
       physics: false,
       edges: { smooth: { enabled: true, type: "cubicBezier", forceDirection: "horizontal", roundness: 0.45 } },
       interaction: { hover: true, tooltipDelay: 120, keyboard: false }
