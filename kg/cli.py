@@ -238,6 +238,8 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
+    import textwrap
+
     from .api import get_graph
     from .quiz import grade, make_quiz, quiz_to_text
 
@@ -258,6 +260,8 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             if not line:  # end of input: stop and score what was answered
                 sys.stdout.write("\n")
                 return _quiz_score(right, asked, len(questions))
+            if not sys.stdin.isatty():  # answers piped in: echo them so the transcript reads
+                sys.stdout.write(line.strip() + "\n")
             verdict = grade(q, line)
             if verdict is None:
                 sys.stdout.write(f"  {line.strip()!r} is not one of the options; answer with a "
@@ -265,10 +269,11 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         asked += 1
         right += verdict
         correct = f"{q.answer_letter}) {next(o.label for o in q.options if o.id == q.answer)}"
-        sys.stdout.write(("Correct. " if verdict else f"Not quite: the answer is {correct}. ")
-                         + q.explanation + "\n")
-        if q.sources:
-            sys.stdout.write("  Sources: " + "; ".join(s["citation"] for s in q.sources) + "\n")
+        verdict_text = "Correct. " if verdict else f"Not quite: the answer is {correct}. "
+        sys.stdout.write(textwrap.fill(verdict_text + q.explanation, 100) + "\n")
+        for source in q.sources:
+            sys.stdout.write(textwrap.fill(source["citation"], 100, initial_indent="  - ",
+                                           subsequent_indent="    ") + "\n")
     return _quiz_score(right, asked, len(questions))
 
 

@@ -184,10 +184,11 @@ def _dermatome_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Que
         root, derm, supply, cover = next(x for x in routes if x[0] == root)
         edges = (_step(root, derm, supply), _step(derm, region, cover))
         explanation = explain_route(G, (root, derm, region), edges, region)
-        others = [_label(G, r) for r in right if r != root]
+        others = [f"the {_label(G, r)}" for r in right if r != root]
         if others:
-            explanation += (f" The dermatome of the {', '.join(others)} covers it too, so that "
-                            f"is right as well.")
+            names = (", ".join(others[:-1]) + " and " + others[-1]) if len(others) > 1 else (
+                others[0])
+            explanation += f" The graph also maps the dermatome of {names} onto it."
         yield Question(
             "dermatome", f"Which nerve root's dermatome covers the {_label(G, region)}?",
             _options(rng, _opt(G, root), wrong), root, explanation,
