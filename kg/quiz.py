@@ -56,6 +56,7 @@ class Question:
     explanation: str
     sources: tuple[dict[str, str], ...] = field(default=())
     topic: str = ""  # the entity the question is about (for links)
+    contrast: tuple[str, ...] = ()  # for "which test tells A from B": (A, B)
 
     @property
     def id(self) -> str:
@@ -78,6 +79,7 @@ class Question:
             "answer_letter": self.answer_letter,
             "explanation": self.explanation,
             "sources": list(self.sources),
+            "contrast": list(self.contrast),
         }
 
 
@@ -298,25 +300,35 @@ def _test_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question
     if len(tests) < 2:
         return
     used: set[str] = set()
-    for region, result in _traces(G).items():
-        cands = result.candidates
-        route_nodes = {c.id: {n for r in c.routes for n in r.nodes[:-1]} for c in cands}
-        for t in sorted(tests):
-            if t in used:
+    per_region: dict[str, int] = {}
+    traces = _traces(G)
+    regions = sorted(traces)
+    rng.shuffle(regions)
+    for t in sorted(tests):
+        targets = {x for x, _ in tests[t]}
+        for region in regions:
+            if t in used or per_region.get(region, 0) >= 2:
                 continue
-            targets = {x for x, _ in tests[t]}
+            cands = traces[region].candidates
+            route_nodes = {c.id: {n for r in c.routes for n in r.nodes[:-1]} for c in cands}
             hit = [c for c in cands if route_nodes[c.id] & targets]
-            miss = [c for c in cands if not route_nodes[c.id] & targets
-                    and set(c.mechanisms) != set(hit[0].mechanisms if hit else [])]
-            if not hit or not miss:
+            if not hit:
                 continue
-            a, b = hit[0], miss[0]
+            a = hit[0]
+            # The other source reaches the region by a different mechanism altogether, so the
+            # test separates two kinds of route (a hip joint's referred pain from a root's).
+            miss = [c for c in cands if not route_nodes[c.id] & targets
+                    and not set(c.mechanisms) & set(a.mechanisms)]
+            if not miss:
+                continue
+            b = miss[0]
             wrong = [o for o in sorted(tests) if o != t
                      and bool(route_nodes[a.id] & {x for x, _ in tests[o]})
                      == bool(route_nodes[b.id] & {x for x, _ in tests[o]})]
             if not wrong:
                 continue
             used.add(t)
+            per_region[region] = per_region.get(region, 0) + 1
             target, edge = next((x, d) for x, d in tests[t] if x in route_nodes[a.id])
             acc = _accuracy(edge)
             explanation = (
@@ -324,12 +336,15 @@ def _test_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question
                 f"from {_the(G, a.id)} to the {_label(G, region)}; nothing on the route from "
                 f"{_the(G, b.id)} is what it tests. The other options test both sources or "
                 f"neither.")
+            pair = [a, b]
+            rng.shuffle(pair)
             yield Question(
                 "test",
-                f"Pain in the {_label(G, region)} could come from {_the(G, a.id)} or from "
-                f"{_the(G, b.id)}. Which test helps tell them apart?",
+                f"Pain in the {_label(G, region)} could come from {_the(G, pair[0].id)} or from "
+                f"{_the(G, pair[1].id)}. Which test helps tell them apart?",
                 _options(rng, _opt(G, t), [_opt(G, o) for o in wrong]), t,
-                explanation[0].upper() + explanation[1:], _refs(G, edge["sources"]), region)
+                explanation[0].upper() + explanation[1:], _refs(G, edge["sources"]), region,
+                (a.id, b.id))
 
 
 def _accuracy(edge: dict[str, Any]) -> str:

@@ -306,6 +306,27 @@ def test_neurogenic_questions_are_true_to_the_trace(shipped_graph):
                 assert "neurogenic" not in mechs.get(o.id, set())
 
 
+def test_test_questions_name_a_test_that_separates_the_two_sources(shipped_graph):
+    from kg.trace import trace
+
+    G = shipped_graph
+    qs = question_bank(G).get("test", [])
+    assert qs, "the shipped data has diagnostic tests linked to route structures"
+    tests_for: dict[str, set[str]] = {}
+    for u, v, k in G.edges(keys=True):
+        if k == "kg:testFor":
+            tests_for.setdefault(u, set()).add(v)
+    for q in qs:
+        a, b = q.contrast
+        cands = {c.id: c for c in trace(G, q.topic).candidates}
+        on = {x: {n for r in cands[x].routes for n in r.nodes[:-1]} for x in (a, b)}
+        assert not set(cands[a].mechanisms) & set(cands[b].mechanisms)
+        assert tests_for[q.answer] & on[a] and not tests_for[q.answer] & on[b]
+        for o in q.options:
+            if o.id != q.answer:
+                assert bool(tests_for[o.id] & on[a]) == bool(tests_for[o.id] & on[b])
+
+
 def test_quiz_is_repeatable_by_seed():
     import kg
 
