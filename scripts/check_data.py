@@ -17,8 +17,9 @@ __all__ = ["main"]
 ROOT = Path(__file__).resolve().parent.parent
 XREFS = Path("/work/shared/reference/anatomy-xrefs.tsv")
 # Labels are lower case except for eponyms and abbreviations; flag a capitalised common word.
-COMMON_WORDS = {"the", "a", "pain", "left", "right", "lower", "upper", "sudden", "new", "significant",
-                "reduced", "normal", "positive", "hip", "groin", "lumbar", "sacroiliac", "spinal"}
+COMMON_WORDS = {"the", "a", "pain", "left", "right", "lower", "upper", "sudden", "new",
+                "significant", "reduced", "normal", "positive", "hip", "groin", "lumbar",
+                "sacroiliac", "spinal"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         "# mapping_set_description: Mappings of lumbopelvic-kg entities to UBERON and FMA",
         "# license: https://creativecommons.org/licenses/by/4.0/",
         "# subject_source: https://w3id.org/lumbopelvic-kg/id/",
-        "# object_source_version: UBERON 2026-04-01; FMA ids from the UBERON FMA bridge (2023-09-05)",
+        "# object_source_version: UBERON 2026-04-01; FMA ids from the UBERON FMA bridge"
+        " (2023-09-05)",
         f"# mapping_date: {dt.date.today().isoformat()}",
     ]
     with args.out.open("w", encoding="utf-8", newline="") as fh:
