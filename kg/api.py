@@ -39,9 +39,9 @@ def load(data_dir: str | Path | None = None, endpoint: str | None = None,
             prepare(merge_uberon(G, read_release()))
         return G
     from .cache import cached_graph
-    from .store import data_files
+    from .store import data_files, import_files
 
-    files = data_files(data_dir)
+    files = data_files(data_dir) + import_files(data_dir)
     extra = ""
     if with_uberon:
         from .uberon import RELEASE, release_path
@@ -50,10 +50,10 @@ def load(data_dir: str | Path | None = None, endpoint: str | None = None,
         extra = f"uberon-{RELEASE}"
 
     def build() -> nx.MultiDiGraph:
-        from .graph import prepare, to_networkx
-        from .store import load_rdf
+        from .graph import add_import_names, prepare, to_networkx
+        from .store import load_imports, load_rdf
 
-        G = to_networkx(load_rdf(data_dir))
+        G = add_import_names(to_networkx(load_rdf(data_dir)), load_imports(data_dir))
         if with_uberon:
             from .uberon import merge_uberon, read_release
 

@@ -17,6 +17,7 @@ __all__ = [
     "EXPERT_OPINION_FACTOR",
     "GRADE_WEIGHTS",
     "HYPOTHESIS_FACTOR",
+    "add_import_names",
     "curie",
     "evidence_weight",
     "iter_pain_edges",
@@ -337,4 +338,26 @@ def prepare(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     pain_index(G)
     nodes_of_type(G, "kg:BodyRegion")
     names(G)
+    return G
+
+
+def add_import_names(G: nx.MultiDiGraph, imports) -> nx.MultiDiGraph:
+    """Give each entity the label and synonyms of the UBERON class it is mapped to exactly,
+    read from the import module, so "groin area" or "inguen" find the groin.
+
+    They are kept apart from the entity's own synonyms (``uberon_synonyms``) and lose any tie.
+    """
+    from rdflib import RDFS, URIRef
+    from rdflib.namespace import SKOS
+
+    for _, data in G.nodes(data=True):
+        names: set[str] = set()
+        for xref in (data.get("xrefs") or {}).get("exact", ()):
+            if not xref.startswith("UBERON:"):
+                continue
+            cls = URIRef("http://purl.obolibrary.org/obo/" + xref.replace(":", "_"))
+            for prop in (RDFS.label, SKOS.altLabel):
+                names.update(str(x) for x in imports.objects(cls, prop))
+        if names:
+            data["uberon_synonyms"] = sorted(names)
     return G

@@ -8,7 +8,14 @@ from pathlib import Path
 from .errors import DataError
 from .resources import resource_dir
 
-__all__ = ["data_files", "default_data_dir", "load_rdf", "parse_file"]
+__all__ = [
+    "data_files",
+    "default_data_dir",
+    "import_files",
+    "load_imports",
+    "load_rdf",
+    "parse_file",
+]
 
 
 def default_data_dir() -> Path:
@@ -30,6 +37,23 @@ def data_files(data_dir: str | Path | None = None) -> list[Path]:
         raise DataError("no .ttl files in the data folder; pass --data DIR with Turtle files",
                         path=str(folder))
     return files
+
+
+def import_files(data_dir: str | Path | None = None) -> list[Path]:
+    """The import modules (``imports/*.ttl``): labels, synonyms and ancestors of the external
+    classes the data maps to, kept apart from the graph as OBO projects keep ``imports/``."""
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    return sorted((folder / "imports").glob("*.ttl"))
+
+
+def load_imports(data_dir: str | Path | None = None):
+    """The import modules in one rdflib Graph (empty when there are none)."""
+    from rdflib import Graph
+
+    g = Graph()
+    for path in import_files(data_dir):
+        parse_file(path, g)
+    return g
 
 
 def parse_file(path: str | Path, graph=None):

@@ -40,3 +40,17 @@ def test_empty_and_hostile_input(mini_graph):
 def test_accept_restricts_the_kind(mini_graph):
     with pytest.raises(UnknownTermError):
         resolve(mini_graph, "hip joint", accept=["lp:groin"])
+
+
+@pytest.mark.parametrize("name", ["inguen", "groin area", "inguinal part of abdomen"])
+def test_uberon_synonyms_from_the_import_module(shipped_graph, name):
+    # UBERON 2026-04-01, UBERON:0008337 "inguinal part of abdomen": synonyms groin area, inguen
+    assert resolve(shipped_graph, name) == "lp:groin"
+
+
+def test_own_synonyms_beat_uberon_synonyms(shipped_graph):
+    for node, data in shipped_graph.nodes(data=True):
+        for name in data.get("synonyms", ()):
+            assert resolve(shipped_graph, name) == node or name in {
+                s for n, d in shipped_graph.nodes(data=True) if n != node
+                for s in [d.get("label"), *d.get("synonyms", ())]}
