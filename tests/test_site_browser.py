@@ -212,6 +212,8 @@ def test_quiz_answers_are_graded_with_explanation(chromium_browser, site):
         assert q2.locator(".option.correct").count() == 1
         assert page.locator("#score-right").inner_text() == "1"
         assert page.locator("#score-done").inner_text() == "2"
+        q1.scroll_into_view_if_needed()
+        watched.screenshot("site-quiz.png", full_page=False)
         _quiet(watched)
 
 
@@ -267,4 +269,25 @@ def test_trace_repr_html_renders_inside_a_notebook_frame(chromium_browser, shipp
         inner = page.frames[1]
         inner.wait_for_function("window.kgTrace && window.kgTrace.network", timeout=15000)
         assert set(inner.evaluate("window.kgTrace.nodes.getIds()")) == expected
+        _quiet(watched)
+
+
+def test_small_graph_site_with_an_unreached_region(chromium_browser, mini_graph, tmp_path):
+    """The toy slice plus a region no route reaches: every page still renders quietly."""
+    from kg.site import build_site
+
+    G = mini_graph.copy()
+    G.graph = {k: v for k, v in mini_graph.graph.items() if not k.startswith("_")}
+    G.add_node("lp:elbow", label="elbow", types=["kg:BodyRegion"], synonyms=[], xrefs={},
+               definition="", sources=[])
+    build_site(G, tmp_path)
+    with open_page(chromium_browser) as watched:
+        _goto(watched, tmp_path / "regions/elbow.html", network=True)
+        assert "No cited route reaches this region" in watched.page.inner_text("body")
+        assert watched.page.evaluate("kgSite.region.nodes.length") == 0
+        _goto(watched, tmp_path / "index.html")
+        assert "elbow" in watched.page.locator("#not-drawn").inner_text()
+        _goto(watched, tmp_path / "quiz.html")
+        _goto(watched, tmp_path / "explorer.html", network=True)
+        assert watched.page.evaluate("kgSite.explorer.nodes.length") == G.number_of_nodes()
         _quiet(watched)
