@@ -506,7 +506,7 @@ def _levels_to_end(nodes: list[str], edges: list[dict[str, Any]]) -> dict[str, i
 
 
 def _route_layout(nodes: list[str], edges: list[dict[str, Any]], levels: dict[str, int],
-                  column_gap: float = 240.0, row_gap: float = 64.0
+                  column_gap: float = 250.0, row_gap: float = 58.0
                   ) -> dict[str, tuple[float, float]]:
     """Positions for a region's route network: one column per level, the region alone on the
     right, each column centred and ordered by barycentre sweeps so routes run level."""

@@ -90,8 +90,8 @@
         hover: { background: k.fill, border: "#111827" }
       },
       borderWidth: isRegion ? 3 : 2,
-      font: isRegion ? { color: "#ffffff", size: 16, bold: true, face: "system-ui, sans-serif" }
-        : { color: "#1f2937", size: 14, face: "system-ui, sans-serif" }
+      font: isRegion ? { color: "#ffffff", size: 18, bold: true, face: "system-ui, sans-serif" }
+        : { color: "#1f2937", size: 16, face: "system-ui, sans-serif" }
     };
   }
   function assign(target, src) { Object.keys(src).forEach(function (k) { target[k] = src[k]; }); return target; }
