@@ -33,7 +33,11 @@ region from) and the ``n`` painful regions of the query:
      computed from published sensitivity and specificity, else it comes from the link's weight
      ``w`` (evidence grade x frequency, see :func:`kg.graph.evidence_weight`) as ``1 + 4w`` for
      a link in favour and ``1 / (1 + 4w)`` against: with no published frequency a grade A link
-     counts as LR 3 (or 1/3), grade B as 2.6, grade C as 2. LRs are clamped to [1/20, 20].
+     counts as LR 3 (or 1/3), grade B as 2.6, grade C as 2. A published frequency alone is a
+     sensitivity and says nothing of specificity (low back pain in 96% of cauda equina
+     syndrome does not make back pain a sign of it), so it can lower the weight of a link below
+     that default (a finding seen in 10% of cases) but never raise it above. LRs are clamped
+     to [1/20, 20].
    - A finding about a structure weighs on every candidate whose routes run through that
      structure, in proportion (``share``) to the route strength that does: pain-free hip rotation
      against the hip joint weighs fully against hip osteoarthritis (all of its routes run through
@@ -75,11 +79,13 @@ import networkx as nx
 
 from .errors import KGError, UnknownTermError
 from .explain import DISCLAIMER, short_type, source_refs
+from .graph import GRADE_WEIGHTS
 from .resolve import names, normalise, resolve
 from .trace import Candidate, Route, trace
 
 __all__ = [
     "DEFAULT_LR_SCALE",
+    "FREQUENCY_CAP",
     "LINK_PREDICATES",
     "MAX_LR",
     "DifferentialCandidate",
@@ -96,6 +102,8 @@ REGION = "kg:BodyRegion"
 #: A link's weight w (grade x frequency) becomes LR 1 + DEFAULT_LR_SCALE * w when nothing is
 #: published: grade A with no frequency (w = 0.5) counts as LR 3.
 DEFAULT_LR_SCALE = 4.0
+#: Without published accuracy, a frequency counts up to this proportion (see likelihood_ratio).
+FREQUENCY_CAP = 0.5
 #: Likelihood ratios are clamped to [1/MAX_LR, MAX_LR] (published "infinite" LRs included).
 MAX_LR = 20.0
 #: A condition is tied to the structure that becomes the pain generator by these relations.
@@ -417,8 +425,14 @@ def likelihood_ratio(edge: dict[str, Any], positive: bool) -> tuple[float, str]:
             lr = (1.0 - sn) / sp if sp > 0 else 1.0
         return _clamp(round(lr, 6)), "from sensitivity and specificity"
     w = float(edge.get("weight") or 0.0)
-    basis = "frequency and evidence grade" if edge.get("frequency") is not None else \
-        "evidence grade"
+    basis = "evidence grade"
+    if edge.get("frequency") is not None:
+        # A frequency is a sensitivity: without specificity a common finding tells no more than
+        # any link of its grade, so the weight is capped at the grade's no-frequency default.
+        basis = "frequency and evidence grade"
+        grade = max((GRADE_WEIGHTS.get(i.get("grade") or "", GRADE_WEIGHTS["C"]) for i in items),
+                    default=GRADE_WEIGHTS["C"])
+        w = min(w, FREQUENCY_CAP * grade)
     lr = 1.0 + DEFAULT_LR_SCALE * w
     return _clamp(round(lr if positive else 1.0 / lr, 6)), basis
 

@@ -279,6 +279,13 @@ def test_likelihood_ratio_sources():
     assert 1 < weak < strong
     against, _ = likelihood_ratio({"evidence": [{"grade": "A"}], "weight": 0.5}, False)
     assert against == pytest.approx(1 / strong)
+    # a frequency is a sensitivity: a common finding counts no more than its grade's default
+    common, basis = likelihood_ratio(
+        {"evidence": [{"grade": "B", "frequency": 0.96}], "weight": 0.768, "frequency": 0.96}, True)
+    assert common == pytest.approx(1 + 4 * 0.4) and "frequency" in basis
+    rare, _ = likelihood_ratio(
+        {"evidence": [{"grade": "B", "frequency": 0.1}], "weight": 0.08, "frequency": 0.1}, True)
+    assert 1 < rare < common
 
 
 # --- red flags -----------------------------------------------------------------------------
