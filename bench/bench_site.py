@@ -63,10 +63,30 @@ def _open_times(page_path: Path, api: str, runs: int) -> dict[str, float]:
             "load": statistics.median(load[1:])}
 
 
+def _replicated(G, copies: int):
+    """``copies`` disjoint copies of the graph (ids suffixed), for a scaling measurement only."""
+    import networkx as nx
+
+    big = nx.MultiDiGraph()
+    big.graph.update({k: v for k, v in G.graph.items() if not k.startswith("_")})
+    for i in range(copies):
+        def rename(n: str, i: int = i) -> str:
+            return n if i == 0 else f"{n}_{i}"
+        for n, d in G.nodes(data=True):
+            big.add_node(rename(n), **dict(d, label=d.get("label", n) + ("" if i == 0 else
+                                                                          f" ({i + 1})")))
+        for u, v, k, d in G.edges(keys=True, data=True):
+            big.add_edge(rename(u), rename(v), key=k, **d)
+    return big
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", default=None, help="keep the built site here")
+    ap.add_argument("--scale", type=int, default=4,
+                    help="also time an explorer for this many copies of the graph side by side "
+                    "(headroom as the data grows; 0 to skip)")
     args = ap.parse_args()
 
     import kg
@@ -114,6 +134,19 @@ def main() -> None:
               f"{ex['ready']:.0f} ms (DOMContentLoaded {ex['dcl']:.0f} ms) |")
         print(f"| {region.name}: navigation → interactive network | {rg['ready']:.0f} ms "
               f"(DOMContentLoaded {rg['dcl']:.0f} ms) |")
+        if args.scale > 1:
+            big = _replicated(G, args.scale)
+            big_out = out / "_scaled"
+            t0 = time.perf_counter()
+            build_site(big, big_out)
+            big_build = time.perf_counter() - t0
+            sx = _open_times(big_out / "explorer.html", "explorer", args.runs)
+            print(f"| {args.scale}x graph ({big.number_of_nodes()} nodes, "
+                  f"{big.number_of_edges()} edges): build | {1000 * big_build:.0f} ms |")
+            print(f"| {args.scale}x graph: explorer.html weight | "
+                  f"{_size(big_out / 'explorer.html') / 1024:.0f} KiB |")
+            print(f"| {args.scale}x graph: explorer navigation → interactive network | "
+                  f"{sx['ready']:.0f} ms |")
     finally:
         if not args.out:
             shutil.rmtree(out, ignore_errors=True)

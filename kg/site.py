@@ -336,8 +336,10 @@ def body_map(G: nx.MultiDiGraph) -> dict[str, Any]:
         pts = shape["points"]
         paths = [_polygon(pts)] if shape.get("centre") else [_polygon(pts), _polygon(_mirror(pts))]
         derms = sorted(set(covers.get(region, [])), key=lambda d: _dermatome_order(G, d))
+        # The first shape of a region carries the region's CURIE as its element id.
+        dom_id = region if all(s["region"] != region for s in shapes) else None
         shapes.append({"key": shape["key"], "view": shape["view"], "region": region,
-                       "paths": paths, "dermatomes": derms})
+                       "paths": paths, "dermatomes": derms, "dom_id": dom_id})
     patterns = {}
     for s in shapes:
         combo = tuple(s["dermatomes"])

@@ -215,6 +215,10 @@ def test_body_map_draws_only_graph_regions_and_lists_the_rest(site, shipped_grap
     for a in index.find("a"):
         if "region" in (a.get("class") or "").split():
             assert a["href"] == f"regions/{a['data-region'].split(':', 1)[1]}.html"
+    # each drawn region's first shape has the region's CURIE as its element id
+    ids = [a["id"] for a in index.find("a") if "region" in (a.get("class") or "").split()
+           and a.get("id")]
+    assert sorted(ids) == sorted(bm["drawn"])
 
 
 def test_body_map_follows_the_data(shipped_graph):

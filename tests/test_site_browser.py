@@ -78,6 +78,8 @@ def test_body_map_hover_names_and_click_opens_the_groin(chromium_browser, site, 
     with open_page(chromium_browser) as watched:
         page = watched.page
         _goto(watched, site / "index.html")
+        assert page.evaluate(f"document.getElementById('{GROIN}').getAttribute('data-region')"
+                             ) == GROIN
         groin = page.locator(f"a.region[data-region='{GROIN}'] path").first
         groin.hover()
         caption = page.locator("#map-caption").inner_text()
