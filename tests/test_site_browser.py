@@ -219,37 +219,59 @@ def test_quiz_answers_are_graded_with_explanation(chromium_browser, site):
         _quiet(watched)
 
 
+HOSTILE_TTL = """
+@prefix kg:      <https://w3id.org/lumbopelvic-kg/vocab#> .
+@prefix lp:      <https://w3id.org/lumbopelvic-kg/id/> .
+@prefix src:     <https://w3id.org/lumbopelvic-kg/source/> .
+@prefix owl:     <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix foaf:    <http://xmlns.com/foaf/0.1/> .
+
+src:hostile a kg:Source ; dcterms:creator {h} ; dcterms:issued "2020" ; dcterms:title {h} ;
+    dcterms:bibliographicCitation {h} ; dcterms:identifier {h} ;
+    foaf:page "javascript:window.__pwned=3" .
+lp:hostile_condition a kg:Condition ; rdfs:label {h} ; skos:definition {h} ;
+    skos:altLabel {h}, "hostile test entity" ; dcterms:source src:hostile .
+lp:hostile_condition kg:affects lp:sacroiliac_joint .
+[] a owl:Axiom ; owl:annotatedSource lp:hostile_condition ; owl:annotatedProperty kg:affects ;
+    owl:annotatedTarget lp:sacroiliac_joint ; dcterms:source src:hostile ; kg:evidenceGrade "C" .
+lp:hostile_region a kg:BodyRegion ; rdfs:label {h} ; skos:definition {h} .
+lp:sacroiliac_joint kg:refersPainTo lp:hostile_region .
+[] a owl:Axiom ; owl:annotatedSource lp:sacroiliac_joint ; owl:annotatedProperty kg:refersPainTo ;
+    owl:annotatedTarget lp:hostile_region ; dcterms:source src:hostile ; kg:evidenceGrade "C" .
+"""
+
+
 def test_hostile_labels_never_run(chromium_browser, tmp_path):
-    """A copy of the data with a hostile label and definition, built with `kg --data`."""
+    """A copy of the data plus hostile labels, definitions, a citation and a javascript: page,
+    built with `kg --data COPY site OUT`: every page shows them as text and nothing runs."""
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    regions = data / "regions.ttl"
-    text = regions.read_text(encoding="utf-8")
     literal = "'" + HOSTILE.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    patched, n = re.subn(r'(lp:groin a kg:BodyRegion ;\s*rdfs:label )"groin"',
-                         lambda m: m.group(1) + literal, text)
-    assert n == 1, "could not find the groin label to poison"
-    patched = patched.replace(
-        'skos:definition "The junction of the lower abdomen',
-        "skos:definition " + literal + ' , "The junction of the lower abdomen', 1)
-    regions.write_text(patched, encoding="utf-8")
+    (data / "zz-hostile.ttl").write_text(HOSTILE_TTL.replace("{h}", literal), encoding="utf-8")
     out = tmp_path / "site"
     _build(["--data", str(data), "site", str(out)])
+    pages = [("index.html", False), ("regions/groin.html", True),
+             ("regions/hostile_region.html", True), ("entities/hostile_condition.html", False),
+             ("entities/sacroiliac_joint.html", False), ("sources/hostile.html", False),
+             ("explorer.html", True), ("quiz.html", False)]
     with open_page(chromium_browser) as watched:
         page = watched.page
-        for rel, net in (("index.html", False), ("regions/groin.html", True),
-                         ("explorer.html", True), ("quiz.html", False),
-                         ("entities/L1_dermatome.html", False)):
+        for rel, net in pages:
             _goto(watched, out / rel, net)
             if rel == "explorer.html":
-                page.fill("#search", "onerror")
+                page.fill("#search", "hostile test entity")
                 page.click("#search-results .result >> nth=0")
-            if rel == "index.html":
-                page.locator(f"a.region[data-region='{GROIN}'] path").first.hover()
+                assert "onerror=" in page.locator("#info").inner_text()
+            if rel == "regions/groin.html":
+                hostile = page.locator("#cand-list .cand[data-id='lp:hostile_condition']")
+                hostile.locator(".rank").hover()
             assert page.evaluate("window.__pwned") is None, rel
             assert page.locator("img[src='x']").count() == 0, rel
-        _goto(watched, out / "regions/groin.html", True)
-        assert "onerror=" in page.locator("h1").inner_text()
+            assert page.locator("a[href^='javascript:']").count() == 0, rel
+            assert "onerror=" in page.inner_text("body"), rel
         assert watched.blocked == []
 
 
