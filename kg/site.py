@@ -340,7 +340,7 @@ def body_map(G: nx.MultiDiGraph) -> dict[str, Any]:
         dom_id = region if all(s["region"] != region for s in shapes) else None
         shapes.append({"key": shape["key"], "view": shape["view"], "region": region,
                        "paths": paths, "dermatomes": derms, "dom_id": dom_id})
-    patterns = {}
+    patterns: dict[tuple[str, ...], dict[str, Any]] = {}
     for s in shapes:
         combo = tuple(s["dermatomes"])
         if combo not in patterns:
@@ -753,7 +753,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
     from .quiz import KINDS, question_bank
 
     bank = question_bank(G, quiz_seed)
-    questions = []
+    questions: list[Any] = []
     queues = {k: list(v) for k, v in bank.items()}
     while len(questions) < quiz_size and any(queues.values()):
         for k in KINDS:
