@@ -91,13 +91,15 @@ def _short_citation(creator: str | None, year: Any) -> str:
     'Slipman et al. 2000'
     >>> _short_citation("National Institute for Health and Care Excellence (NICE)", "2022")
     'NICE 2022'
+    >>> _short_citation("Shanina E (editor)", "2024")
+    'Shanina 2024'
     """
     if not creator:
         return str(year or "")
     acronym = re.search(r"\(([A-Z][A-Za-z]{1,9})\)", creator)
     if acronym:
         return f"{acronym.group(1)} {year}".strip()
-    first = creator.replace(";", ",").split(",")[0].strip()
+    first = re.sub(r"\([^)]*\)", "", creator).replace(";", ",").split(",")[0].strip()
     words = first.split()
     if len(words) > 1 and words[-1].isupper() and len(words[-1]) <= 3:
         words = words[:-1]  # drop the initials

@@ -2,8 +2,9 @@
 
 Only relations that carry pain are followed (their property has a ``kg:painDirection``), in the
 direction pain travels. Routes are short (``max_depth`` relations, 4 by default), simple (no
-node twice) and pass through at most one biomechanical (load and compensation) relation, so
-anatomy never becomes a chain of noise. Published negative evidence (``kg:doesNotReferPainTo``)
+node twice) and pass through at most one biomechanical (load and compensation) relation, after
+which the loaded structure must hurt directly (one local or somatic step), so anatomy never
+becomes a chain of noise. Published negative evidence (``kg:doesNotReferPainTo``)
 removes every referral route from that structure to that region; a biomechanical route, in
 which another structure is loaded and hurts in its own right, is not removed.
 
@@ -173,6 +174,23 @@ def _route_mechanism(edges: Iterable[dict]) -> str:
     return "local"
 
 
+#: What may follow a biomechanical (load) step: the loaded structure hurts where it lies or
+#: refers pain, in one step (referral model: condition → joint → loaded structure → region).
+_AFTER_LOAD = {"local", "somatic"}
+
+
+def _admissible(edges: tuple[dict, ...]) -> bool:
+    """Route shape rules on a (partial) route in pain order: at most one load step, and after
+    it at most one local or somatic step."""
+    loads = [i for i, e in enumerate(edges) if e["mechanism"] == "biomechanical"]
+    if not loads:
+        return True
+    if len(loads) > 1:
+        return False
+    after = edges[loads[0] + 1:]
+    return len(after) <= 1 and all(e["mechanism"] in _AFTER_LOAD for e in after)
+
+
 def _walk_back(into: dict, target: str, max_depth: int) -> Iterator[tuple[tuple, tuple]]:
     """Yield (nodes, edges) of every admissible route ending at ``target``, in pain order."""
     stack: list[tuple[tuple[str, ...], tuple[dict, ...]]] = [((target,), ())]
@@ -182,9 +200,8 @@ def _walk_back(into: dict, target: str, max_depth: int) -> Iterator[tuple[tuple,
             yield nodes, edges
         if len(edges) >= max_depth:
             continue
-        biomech = sum(e["mechanism"] == "biomechanical" for e in edges)
         for e in into.get(nodes[0], ()):
-            if e["from"] in nodes or (biomech and e["mechanism"] == "biomechanical"):
+            if e["from"] in nodes or not _admissible((e, *edges)):
                 continue
             stack.append(((e["from"], *nodes), (e, *edges)))
 
@@ -197,9 +214,8 @@ def _walk_forward(out_of: dict, source: str, max_depth: int) -> Iterator[tuple[t
             yield nodes, edges
         if len(edges) >= max_depth:
             continue
-        biomech = sum(e["mechanism"] == "biomechanical" for e in edges)
         for e in out_of.get(nodes[-1], ()):
-            if e["to"] in nodes or (biomech and e["mechanism"] == "biomechanical"):
+            if e["to"] in nodes or not _admissible((*edges, e)):
                 continue
             stack.append(((*nodes, e["to"]), (*edges, e)))
 

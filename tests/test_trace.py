@@ -78,3 +78,29 @@ def test_json_schema(mini_graph):
     edge = path["edges"][0]
     assert set(edge) >= {"predicate", "label", "mechanism", "sources", "frequency"}
     assert set(edge["sources"][0]) >= {"id", "citation"}
+
+
+def _toy(edges):
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    types = {"R": "kg:BodyRegion", "D": "kg:Dermatome"}
+    for u, v, mech in edges:
+        for n in (u, v):
+            G.add_node(n, label=n, types=[types.get(n, "kg:Joint")])
+        G.add_edge(u, v, key=mech, predicate=mech, label=mech, mechanism=mech,
+                   direction="forward", evidence=[], sources=[], frequency=None, weight=0.5)
+    G.graph["properties"] = {}
+    return G
+
+
+def test_after_a_load_step_only_one_direct_pain_step():
+    # referral model: condition → joint → loaded structure → region; a loaded structure that
+    # then sends pain down a nerve chain is noise
+    G = _toy([("A", "B", "biomechanical"), ("B", "R", "somatic"),
+              ("C", "E", "biomechanical"), ("E", "F", "neurogenic"), ("F", "R", "neurogenic"),
+              ("X", "Y", "biomechanical"), ("Y", "Z", "biomechanical"), ("Z", "R", "local")])
+    found = {c.id for c in trace(G, "R").candidates}
+    assert {"A", "B", "E", "F", "Z", "Y"} <= found
+    assert "C" not in found  # load then two neurogenic steps
+    assert "X" not in found  # two load steps
