@@ -191,6 +191,22 @@ def _flags(edge: dict[str, Any]) -> list[str]:
     return out
 
 
+def _accuracy(evidence: list[dict[str, Any]]) -> list[str]:
+    """Diagnostic accuracy published on the assertion ("sensitivity 95%", "LR+ 7")."""
+    out: list[str] = []
+    for item in evidence:
+        for key, word in (("sensitivity", "sensitivity"), ("specificity", "specificity"),
+                          ("lr_positive", "LR+"), ("lr_negative", "LR−")):
+            value = item.get(key)
+            if value is None:
+                continue
+            text = f"{word} {100 * float(value):.0f}%" if key in ("sensitivity", "specificity") \
+                else f"{word} {float(value):g}"
+            if text not in out:
+                out.append(text)
+    return out
+
+
 def _relations(G: nx.MultiDiGraph, node: str, links: _Links, root: str
                ) -> list[dict[str, Any]]:
     """Relations in and out of ``node``, grouped by predicate and direction, each cited."""
@@ -207,7 +223,7 @@ def _relations(G: nx.MultiDiGraph, node: str, links: _Links, root: str
             "other": _ref(G, other, links, root),
             "sources": _cites(G, edge.get("sources", []), links, root),
             "frequency": _freq(edge), "grades": _grades(edge.get("evidence", [])),
-            "flags": _flags(edge),
+            "flags": _flags(edge), "accuracy": _accuracy(edge.get("evidence", [])),
             "comments": sorted({str(i["comment"]) for i in edge.get("evidence", [])
                                 if i.get("comment")}),
         })

@@ -164,6 +164,16 @@ def test_entity_page_shows_ids_relations_and_forward_trace(site, shipped_graph):
         assert page.find("a", href=f"../{folder}/{other.split(':', 1)[1]}.html"), other
 
 
+def test_published_test_accuracy_is_shown(site, shipped_graph):
+    G = shipped_graph
+    with_lr = [(u, v, i["lr_positive"]) for u, v, k, d in G.edges(keys=True, data=True)
+               if k == "kg:testFor" for i in d["evidence"] if i.get("lr_positive") is not None]
+    assert with_lr, "the shipped data publishes likelihood ratios on tests"
+    for test, _, lr in with_lr:
+        page = _page(site, f"entities/{test.split(':', 1)[1]}.html")
+        assert f"LR+ {float(lr):g}" in page.plain
+
+
 def test_site_refuses_a_file_as_outdir(tmp_path):
     target = tmp_path / "file.txt"
     target.write_text("x")
