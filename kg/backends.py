@@ -294,8 +294,9 @@ def with_values(query: str, bindings: Mapping[str, Node]) -> str:
 
     Every backend binds parameters this way, so a named query means the same on all of them.
     The trailing block is joined after grouping (SPARQL 1.1, section 18.2.4.3), so a query
-    that aggregates must list its parameters in ``GROUP BY``; and parameters are used in
-    triple patterns, never only inside a ``FILTER``.
+    that aggregates must list its parameters in ``GROUP BY`` and in the ``SELECT`` clause
+    (rdflib ignores the block otherwise); and parameters are used in triple patterns, never
+    only inside a ``FILTER``.
     """
     return query.rstrip() + "\n" + values_block(bindings) + "\n"
 

@@ -79,17 +79,32 @@ def chromium_browser():
 
 
 @pytest.fixture(scope="session")
-def kg_endpoint():
-    """URL of a `kg serve` subprocess over the shipped data."""
+def data_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped data taken once per session, so every backend in the contract
+    suite serves the same triples even while someone edits data/."""
+    from kg.store import data_files, default_data_dir
+
+    folder = tmp_path_factory.mktemp("data-snapshot")
+    for f in data_files():
+        shutil.copy(f, folder / f.name)
+    sssom = default_data_dir() / "mappings.sssom.tsv"
+    if sssom.is_file():
+        shutil.copy(sssom, folder / sssom.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def kg_endpoint(data_snapshot: Path):
+    """URL of a `kg serve` subprocess over the data snapshot."""
     from tests.sparql_servers import kg_serve
 
-    with kg_serve() as url:
+    with kg_serve(data_snapshot) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def oxigraph_endpoint(tmp_path_factory: pytest.TempPathFactory):
-    """URL of a real Oxigraph server holding `kg export --format nt` of the shipped data.
+def oxigraph_endpoint(tmp_path_factory: pytest.TempPathFactory, data_snapshot: Path):
+    """URL of a real Oxigraph server holding `kg export --format nt` of the data snapshot.
 
     Skips when the `oxigraph` binary is missing, except under CI=true where it must run.
     """
@@ -98,7 +113,7 @@ def oxigraph_endpoint(tmp_path_factory: pytest.TempPathFactory):
 
     work = tmp_path_factory.mktemp("oxigraph")
     nt = work / "graph.nt"
-    assert main(["export", "--format", "nt", "-o", str(nt)]) == 0
+    assert main(["--data", str(data_snapshot), "export", "--format", "nt", "-o", str(nt)]) == 0
     try:
         with oxigraph_serve(nt, work) as url:
             yield url

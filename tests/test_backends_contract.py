@@ -25,17 +25,18 @@ QUERIES = load_queries()
 
 
 @pytest.fixture(scope="session")
-def reference() -> EmbeddedBackend:
-    """The embedded Oxigraph store over the shipped data: the answers every backend must give."""
-    return EmbeddedBackend(engine="oxigraph")
+def reference(data_snapshot) -> EmbeddedBackend:
+    """The embedded Oxigraph store over the data: the answers every backend must give."""
+    return EmbeddedBackend(data_snapshot, engine="oxigraph")
 
 
 @pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> Backend:
+def backend(request: pytest.FixtureRequest, data_snapshot) -> Backend:
+    """Every backend serves the same session snapshot of the shipped data."""
     if request.param == "embedded":
-        return get_backend()
+        return get_backend(data_dir=data_snapshot)
     if request.param == "embedded-rdflib":
-        return get_backend(engine="rdflib")
+        return get_backend(data_dir=data_snapshot, engine="rdflib")
     if request.param == "kg-serve":
         return RemoteBackend(request.getfixturevalue("kg_endpoint"))
     return RemoteBackend(request.getfixturevalue("oxigraph_endpoint"))
@@ -71,6 +72,9 @@ def canonical(result, concat: set[str] = frozenset()):
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_named_query_same_answer(backend: Backend, reference: EmbeddedBackend, name: str):
     nq = QUERIES[name]
+    if nq.is_violation_check and getattr(backend, "engine", None) == "rdflib":
+        pytest.skip("integrity checks take ~1 min each on rdflib's planner; they run on the "
+                    "other three backends")
     bindings = nq.bindings()
     got = run_query(backend, nq.text, bindings, check=False)
     want = run_query(reference, nq.text, bindings, check=False)
@@ -82,15 +86,30 @@ def test_named_query_same_answer(backend: Backend, reference: EmbeddedBackend, n
         assert canonical(got, concat) == canonical(want, concat)
 
 
+def graph_signature(g) -> tuple:
+    """Triples without blank nodes as they are, and each blank node (an owl:Axiom) by what it
+    says: equal signatures mean equal graphs up to blank node names. Much faster than
+    rdflib.compare.isomorphic on thousands of axioms."""
+    from collections import Counter
+
+    ground = {t for t in g if not any(isinstance(x, BNode) for x in t)}
+    nodes = {x for t in g for x in (t[0], t[2]) if isinstance(x, BNode)}
+    described = Counter(
+        frozenset((p, "_:" if isinstance(o, BNode) else o) for p, o in g.predicate_objects(b))
+        for b in nodes)
+    pointing = Counter((s, p) for s, p, o in g if isinstance(o, BNode))
+    return ground, described, pointing
+
+
 @pytest.mark.slow
-def test_whole_graph_is_the_data(backend: Backend):
+def test_whole_graph_is_the_data(backend: Backend, data_snapshot):
     """graph() pulls exactly the triples of the Turtle files (blank nodes up to renaming)."""
     from kg.store import load_rdf
 
-    data = load_rdf()
+    data = load_rdf(data_snapshot)
     pulled = backend.graph()
     assert len(pulled) == len(data)
-    assert isomorphic(pulled, data)
+    assert graph_signature(pulled) == graph_signature(data)
 
 
 @pytest.mark.slow
@@ -154,18 +173,49 @@ def test_construct_returns_a_graph(backend: Backend):
 @pytest.mark.slow
 @pytest.mark.parametrize("endpoint_fixture", ["kg_endpoint", "oxigraph_endpoint"])
 def test_trace_and_show_through_an_endpoint(request: pytest.FixtureRequest,
-                                            endpoint_fixture: str):
+                                            endpoint_fixture: str, data_snapshot):
     """`--endpoint` gives the same trace and the same entity card as the embedded store."""
     import kg
     from kg.show import show
     from kg.trace import trace
 
     url = request.getfixturevalue(endpoint_fixture)
-    local, remote = kg.load(), kg.load(endpoint=url)
-    assert trace(remote, "groin").to_dict() == trace(local, "groin").to_dict()
-    assert (trace(remote, "sacroiliac joint", forward=True).to_dict()
-            == trace(local, "sacroiliac joint", forward=True).to_dict())
-    assert show(remote, "psoas major").to_dict() == show(local, "psoas major").to_dict()
+    local, remote = kg.load(data_snapshot), kg.load(endpoint=url)
+    for term, forward in (("groin", False), ("lower back", False),
+                          ("sacroiliac joint", True)):
+        got = trace(remote, term, forward=forward).to_dict()
+        want = trace(local, term, forward=forward).to_dict()
+        assert _same_ranking(got) == _same_ranking(want), term
+    for term in ("psoas major", "groin", "cauda equina syndrome"):
+        assert (_unordered(show(remote, term).to_dict())
+                == _unordered(show(local, term).to_dict())), term
+
+
+def _unordered(obj):
+    """Lists sorted (recursively): an entity card's relations and evidence carry no order."""
+    import json
+
+    if isinstance(obj, dict):
+        return {k: _unordered(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        items = [_unordered(v) for v in obj]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, default=str))
+    return obj
+
+
+def _same_ranking(result: dict) -> dict:
+    """A trace result with ties put in a fixed order: candidates of equal score, and the paths
+    of one candidate, may come in any order (they follow the order triples were read in)."""
+    import json
+
+    out = dict(result)
+    cands = []
+    for c in result["candidates"]:
+        c = dict(c)
+        c["paths"] = sorted(c["paths"], key=lambda p: json.dumps(p, sort_keys=True))
+        cands.append(c)
+    out["candidates"] = sorted(cands, key=lambda c: (-round(c["score"], 9), c["id"]))
+    return out
 
 
 def test_unreachable_endpoint_is_one_line():

@@ -156,6 +156,24 @@ def test_groin_candidates():
     assert (LP.upper_lumbar_disc_herniation, KG.neurogenic) in found
 
 
+def test_every_step_of_a_candidate_route_is_asserted():
+    """The intermediate ?via is linked to its candidate by an asserted relation (a route is
+    never padded with unrelated entities)."""
+    from kg.store import load_rdf
+
+    g = load_rdf()
+    found = rows("region-candidates", region="groin")
+    assert found
+    for r in found:
+        if "via" in r:
+            linked = (r["candidate"], None, r["via"]) in g or r["via"] in set(
+                g.transitive_objects(r["candidate"], KG.loads))
+            assert linked, (r["candidate"], r["via"])
+            assert "viaLabel" in r
+        else:
+            assert "viaLabel" not in r
+
+
 def test_negative_evidence_blocks_a_candidate():
     """Lesher 2008: the hip joint did not refer pain to the lower back."""
     direct = {r["candidate"] for r in rows("region-candidates", region="lower_back")
@@ -283,3 +301,20 @@ def test_cli_bad_input_exits_2(argv: list[str], needle: str, capsys: pytest.Capt
     err = capsys.readouterr().err
     assert needle in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", sorted(n for n, q in NAMED.items() if q.params))
+def test_parameters_survive_grouping(name: str):
+    """Parameters are bound by a trailing VALUES block, joined after GROUP BY: an aggregating
+    query must group by and project each parameter, or some engines (rdflib) drop the binding.
+    """
+    import re
+
+    nq = NAMED[name]
+    body = "\n".join(line for line in nq.text.splitlines() if not line.lstrip().startswith("#"))
+    group = re.search(r"GROUP BY([^\n{}]*)\n", body)
+    if group is None:
+        return
+    head = body[body.index("SELECT"):body.index("WHERE")]
+    for p in nq.params:
+        assert f"?{p.name}" in group.group(1) and f"?{p.name}" in head, p.name
