@@ -196,18 +196,20 @@ def cmd_differential(args: argparse.Namespace) -> int:
     from .api import get_graph
     from .differential import differential
 
-    result = differential(get_graph(args), args.region, args.finding or (),
-                          max_depth=args.depth, leaders=args.leaders)
-    if args.json:
-        _print_json(result.to_dict())
-    else:
-        sys.stdout.write(result.to_text(limit=args.limit, detail=args.leaders))
+    write = None
     if args.html:
         from . import pages
 
         write = getattr(pages, "write_differential_page", None)
         if write is None:
             raise KGError("this build cannot write differential pages yet; use --json")
+    result = differential(get_graph(args), args.region, args.finding or (),
+                          max_depth=args.depth, leaders=args.leaders)
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        sys.stdout.write(result.to_text(limit=args.limit, detail=args.leaders))
+    if write is not None:
         write(result, args.html)
         sys.stderr.write(f"wrote {args.html}\n")
     return 0
