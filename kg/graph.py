@@ -17,6 +17,7 @@ __all__ = [
     "EXPERT_OPINION_FACTOR",
     "GRADE_WEIGHTS",
     "HYPOTHESIS_FACTOR",
+    "PART_OF",
     "add_import_names",
     "curie",
     "evidence_weight",
@@ -35,6 +36,9 @@ GRADE_WEIGHTS: dict[str, float] = {"A": 1.0, "B": 0.8, "C": 0.5}
 HYPOTHESIS_FACTOR = 0.5
 #: Expert-described referral maps (for example myofascial trigger-point zones) weigh less.
 EXPERT_OPINION_FACTOR = 0.7
+
+#: Edge key of the part-of relation (OBO BFO_0000050) in the projection.
+PART_OF = "BFO:0000050"
 
 _DIRECTIONS = {"subjectToObject": "forward", "objectToSubject": "backward", "blocks": "blocks"}
 

@@ -28,7 +28,7 @@ import networkx as nx
 
 from .errors import KGError, UnknownTermError
 from .explain import DISCLAIMER, explain_route, short_type, source_refs
-from .graph import nodes_of_type, pain_index
+from .graph import PART_OF, nodes_of_type, pain_index
 from .resolve import resolve
 
 __all__ = ["Candidate", "Route", "TraceResult", "region_targets", "trace"]
@@ -151,7 +151,7 @@ def region_targets(G: nx.MultiDiGraph, region: str) -> set[str]:
     while frontier:
         node = frontier.pop()
         for child, _, key in G.in_edges(node, keys=True):
-            if key == "obo:BFO_0000050" and child not in targets and REGION in G.nodes[child].get(
+            if key == PART_OF and child not in targets and REGION in G.nodes[child].get(
                     "types", ()):
                 targets.add(child)
                 frontier.append(child)

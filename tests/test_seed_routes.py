@@ -111,3 +111,13 @@ def test_every_route_edge_is_cited(shipped_graph):
         for c in trace(shipped_graph, region).candidates:
             for r in c.routes:
                 assert all(e["sources"] for e in r.edges), (region, c.id, r.nodes)
+
+
+def test_a_region_includes_its_parts(shipped_graph):
+    # pain "in the thigh" includes the inner thigh: candidates of the medial thigh are thigh ones
+    thigh = {c.id for c in trace(shipped_graph, "thigh").candidates}
+    medial = {c.id for c in trace(shipped_graph, "medial thigh").candidates}
+    assert medial and medial <= thigh
+    route = next(r for c in trace(shipped_graph, "thigh").candidates for r in c.routes
+                 if r.nodes[-1] == "lp:medial_thigh")
+    assert "is part of the thigh" in route.explanation
