@@ -276,3 +276,36 @@ def test_json_errors_are_json(strict_endpoint):
     with httpx.Client(timeout=30) as c:
         r = c.get(strict_endpoint, params={"query": "SELEC"})
         assert json.loads(r.text)["error"] == "bad request"
+
+
+# --- the CLI against the endpoint ---------------------------------------------------------------
+
+
+def test_cli_query_and_export_through_endpoint(kg_endpoint, data_snapshot, capsys, tmp_path):
+    """`kg --endpoint URL query …` and `export` answer as the embedded store does."""
+    from kg.cli import main
+
+    def run(*argv: str) -> str:
+        assert main(list(argv)) == 0
+        return capsys.readouterr().out
+
+    for name in ("referral-evidence", "region-candidates", "red-flags"):
+        remote = json.loads(run("--endpoint", kg_endpoint, "query", name, "--format", "json"))
+        local = json.loads(run("--data", str(data_snapshot), "query", name, "--format", "json"))
+        assert remote["head"] == local["head"]
+        key = lambda b: json.dumps(b, sort_keys=True)  # noqa: E731
+        assert sorted(remote["results"]["bindings"], key=key) == sorted(
+            local["results"]["bindings"], key=key)
+    out = tmp_path / "edges.csv"
+    assert main(["--endpoint", kg_endpoint, "export", "--format", "csv", "-o", str(out)]) == 0
+    local_out = tmp_path / "local.csv"
+    assert main(["--data", str(data_snapshot), "export", "--format", "csv",
+                 "-o", str(local_out)]) == 0
+    assert out.read_text() == local_out.read_text()
+
+
+def test_serve_refuses_endpoint_option(capsys):
+    from kg.cli import main
+
+    assert main(["--endpoint", "http://127.0.0.1:1/sparql", "serve"]) == 2
+    assert "drop --endpoint" in capsys.readouterr().err
