@@ -749,10 +749,20 @@ def create_app(data_dir: str | Path | None = None, timeout: float = 10.0,
 def serve(host: str = "127.0.0.1", port: int = 7878, data_dir: str | Path | None = None,
           timeout: float = 10.0, max_rows: int = 100_000, workers: int | None = None) -> None:
     """Run the endpoint until interrupted (``kg serve``)."""
+    import socket
     import sys
 
     import uvicorn
 
+    from .errors import KGError
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise KGError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                      "pass another --port or stop the program using it") from None
     app = create_app(data_dir, timeout=timeout, max_rows=max_rows, workers=workers)
     sys.stderr.write(f"kg: serving {app.state.triples} triples at http://{host}:{port}/sparql "
                      f"(query page at http://{host}:{port}/); Ctrl-C stops\n")

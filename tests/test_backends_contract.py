@@ -232,3 +232,25 @@ def test_unreachable_endpoint_is_one_line():
 def test_endpoint_must_be_http():
     with pytest.raises(KGError, match="not an http"):
         RemoteBackend("ftp://example.org/sparql")
+
+
+def test_graph_falls_back_to_named_graphs():
+    """Oxigraph's default graph is not the union of its named graphs: when the data sits in
+    named graphs, graph() pulls it from there."""
+    from rdflib import Graph
+
+    from kg.backends import GRAPH_QUERY, NAMED_GRAPHS_QUERY, QueryResult
+
+    data = Graph()
+    data.add((LP.groin, KG.level, Literal("x")))
+    asked = []
+
+    class NamedOnly(Backend):
+        def query(self, query, bindings=None):
+            asked.append(query)
+            return QueryResult("CONSTRUCT", graph=data if query == NAMED_GRAPHS_QUERY
+                               else Graph())
+
+    g = NamedOnly().graph()
+    assert asked == [GRAPH_QUERY, NAMED_GRAPHS_QUERY]
+    assert set(g) == set(data)

@@ -309,3 +309,14 @@ def test_serve_refuses_endpoint_option(capsys):
 
     assert main(["--endpoint", "http://127.0.0.1:1/sparql", "serve"]) == 2
     assert "drop --endpoint" in capsys.readouterr().err
+
+
+def test_busy_port_is_one_line(kg_endpoint, capsys):
+    from urllib.parse import urlparse
+
+    from kg.cli import main
+
+    port = urlparse(kg_endpoint).port
+    assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot listen" in err and err.count("\n") == 1
