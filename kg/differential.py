@@ -79,7 +79,7 @@ import networkx as nx
 
 from .errors import KGError, UnknownTermError
 from .explain import DISCLAIMER, short_type, source_refs
-from .graph import GRADE_WEIGHTS
+from .graph import GRADE_WEIGHTS, PART_OF
 from .resolve import names, normalise, resolve
 from .trace import Candidate, Route, trace
 
@@ -108,7 +108,6 @@ FREQUENCY_CAP = 0.5
 MAX_LR = 20.0
 #: A condition is tied to the structure that becomes the pain generator by these relations.
 LINK_PREDICATES = ("kg:affects", "kg:compresses", "kg:entraps")
-PART_OF = "obo:BFO_0000050"
 _URGENCY_ORDER = ("emergency", "immediate", "same-day", "same day", "urgent", "soon")
 
 
@@ -505,8 +504,8 @@ def _route_share(routes: Sequence[Route], node: str) -> float:
     return through / total
 
 
-def _finding_edges(G: nx.MultiDiGraph, f: str) -> list[tuple[str, str, bool, dict]]:
-    """(target, relation, in favour?, edge) for every clinical link of a finding."""
+def _finding_edges(G: nx.MultiDiGraph, f: str) -> list[tuple[str, str, bool, dict, float, str]]:
+    """(target, relation, in favour?, edge, LR, LR basis) for every clinical link of a finding."""
     out = []
     for _, target, key, data in G.out_edges(f, keys=True, data=True):
         if key == "kg:supports":
@@ -518,7 +517,7 @@ def _finding_edges(G: nx.MultiDiGraph, f: str) -> list[tuple[str, str, bool, dic
     for cond, _, key, data in G.in_edges(f, keys=True, data=True):
         if key == "kg:presentsWith":
             out.append((cond, "presents with", True, data))
-    return out
+    return [(t, rel, pos, data, *likelihood_ratio(data, pos)) for t, rel, pos, data in out]
 
 
 def _caused_by(G: nx.MultiDiGraph, structure: str) -> set[str]:
@@ -526,17 +525,20 @@ def _caused_by(G: nx.MultiDiGraph, structure: str) -> set[str]:
     return {u for u, _, key in G.in_edges(structure, keys=True) if key in LINK_PREDICATES}
 
 
-def _finding_links(G: nx.MultiDiGraph, cand: DifferentialCandidate, findings: list[str]
+def _finding_links(G: nx.MultiDiGraph, cand: DifferentialCandidate,
+                   links: dict[str, list[tuple[str, str, bool, dict, float, str]]]
                    ) -> tuple[list[FindingLink], list[FindingLink]]:
     supporting: list[FindingLink] = []
     against: list[FindingLink] = []
+    if not any(links.values()):
+        return supporting, against
     routes = cand.candidate.routes
     upstream = _caused_by(G, cand.id)
     direct = {v for _, v, key in G.out_edges(cand.id, keys=True) if key in LINK_PREDICATES}
-    for f in findings:
+    for f, edges in links.items():
         best_for: FindingLink | None = None
         best_against: FindingLink | None = None
-        for target, relation, positive, data in _finding_edges(G, f):
+        for target, relation, positive, data, lr, basis in edges:
             if target == cand.id:
                 share = 1.0
             elif positive and target in upstream:
@@ -547,7 +549,6 @@ def _finding_links(G: nx.MultiDiGraph, cand: DifferentialCandidate, findings: li
                     share = 1.0 / len(direct)  # a structure it affects that has no route here
             if share <= 0:
                 continue
-            lr, basis = likelihood_ratio(data, positive)
             link = FindingLink(f, relation, target, lr, basis, share,
                                tuple(data.get("sources", ())), data.get("frequency"))
             if positive and (best_for is None or link.effect > best_for.effect):
@@ -687,10 +688,11 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
             dc.region_scores[region] = cand.score
             dc.candidate.routes.extend(cand.routes)
 
+    links = {f: _finding_edges(G, f) for f in finding_ids}
     linked: set[str] = set()
     for dc in merged.values():
         dc.candidate.routes.sort(key=lambda r: (-r.strength, len(r.nodes)))
-        dc.supporting, dc.against = _finding_links(G, dc, finding_ids)
+        dc.supporting, dc.against = _finding_links(G, dc, links)
         linked.update(x.finding for x in (*dc.supporting, *dc.against))
         dc.red_flag = dc.id in red_ids
 
