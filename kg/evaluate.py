@@ -1,10 +1,11 @@
 """Run the differential over cited clinical cases and measure it.
 
 A case is a presentation written from a published case, study or guideline (its ``source``):
-painful ``regions``, ``findings``, the ``expected`` source (any of several ids: the condition
-and the structure it affects), sources that must not rank first (``must_not_rank_first``) and
-the red-flag conditions that must be raised (``red_flags``). The expectations come from the
-literature, never from the tool's output.
+painful ``regions``, ``findings``, the ``expected`` source (any of several ids, labels or
+synonyms: the condition and the structure it affects are the same answer at two levels),
+sources that must not rank first (``must_not_rank_first``) and the red-flag conditions that must
+be raised (``red_flags``). The expectations come from the literature, never from the tool's
+output; an expectation the graph cannot name is reported (``unknown_terms``), not dropped.
 
 Measures
 --------
