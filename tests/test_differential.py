@@ -66,6 +66,7 @@ lp:spinal_infection a kg:Condition ; rdfs:label "spinal infection" ;
 lp:pain_free_hip_rotation a kg:Finding ; rdfs:label "pain-free hip rotation" .
 lp:positive_impingement_sign a kg:Finding ; rdfs:label "positive impingement sign" .
 lp:positive_femoral_nerve_stretch_test a kg:Finding ; rdfs:label "positive femoral nerve stretch test" .
+lp:anterior_thigh_sensory_loss a kg:Finding ; rdfs:label "reduced sensation on the front of the thigh" .
 lp:saddle_numbness a kg:RedFlag ; rdfs:label "saddle numbness" ; skos:altLabel "saddle anaesthesia" .
 lp:fever_with_back_pain a kg:RedFlag ; rdfs:label "fever with back pain" .
 lp:sij_provocation_cluster a kg:DiagnosticTest ; rdfs:label "sacroiliac provocation cluster" .
@@ -138,6 +139,10 @@ lp:positive_femoral_nerve_stretch_test kg:supports lp:L2_root .
 [] a owl:Axiom ; owl:annotatedSource lp:positive_femoral_nerve_stretch_test ; owl:annotatedProperty kg:supports ;
    owl:annotatedTarget lp:L2_root ; dcterms:source src:suri2011 ; kg:evidenceGrade "A" ;
    kg:positiveLikelihoodRatio 7.0 .
+lp:anterior_thigh_sensory_loss kg:supports lp:L2_root .
+[] a owl:Axiom ; owl:annotatedSource lp:anterior_thigh_sensory_loss ; owl:annotatedProperty kg:supports ;
+   owl:annotatedTarget lp:L2_root ; dcterms:source src:suri2011 ; kg:evidenceGrade "A" ;
+   kg:positiveLikelihoodRatio 5.0 .
 lp:saddle_numbness kg:redFlagFor lp:cauda_equina_syndrome .
 [] a owl:Axiom ; owl:annotatedSource lp:saddle_numbness ; owl:annotatedProperty kg:redFlagFor ;
    owl:annotatedTarget lp:cauda_equina_syndrome ; dcterms:source src:chou2007 ; kg:evidenceGrade "A" .
@@ -267,6 +272,18 @@ def test_finding_on_one_root_weighs_by_its_share_of_the_evidence(toy):
     total = sum(r.strength for r in ldh.candidate.routes)
     assert 0 < link.share < 1 and link.share == pytest.approx(through / total)
     assert cand(result, "lp:L2_root").supporting[0].share == 1.0
+
+
+def test_strong_findings_can_overturn_coverage(toy):
+    plain = differential(toy, BOTH)
+    assert plain.rank_of("lp:hip_osteoarthritis") < plain.rank_of("lp:L2_root")
+    # Suri 2011: femoral stretch test and anterior thigh sensation localise L2-L4 (LR 7, LR 5)
+    result = differential(toy, BOTH, ["positive femoral nerve stretch test",
+                                      "reduced sensation on the front of the thigh"])
+    root = cand(result, "lp:L2_root")
+    assert root.coverage == 1 and cand(result, "lp:hip_osteoarthritis").coverage == 2
+    assert root.finding_shift == pytest.approx(math.log10(7) + math.log10(5), abs=1e-3)
+    assert result.rank_of("lp:L2_root") < result.rank_of("lp:hip_osteoarthritis")
 
 
 def test_likelihood_ratio_sources():
