@@ -76,3 +76,29 @@ def test_no_false_alarms_on_presentations_without_red_flags(report):
     quiet = [r for r in report.results if not r.case.red_flags and r.raised]
     assert report.false_alarm_rate == 0.0, "; ".join(
         f"{r.case.id}: raised {', '.join(r.raised)}" for r in quiet)
+
+
+# Both directions of the seed (issue 4), each with the mechanism the literature gives it:
+# back -> groin: root compression (Lee 1998; Suri 2011), sacroiliac joint (Slipman 2000;
+# Kurosawa 2017), discogenic through L2 (Oikawa 2012); groin/hip -> back: hip-spine syndrome
+# (Parvizi 2010), psoas load (Bogduk 1992), adductors through pelvic tilt (Hassabi 2022).
+BOTH_WAYS = [
+    ("lp:upper_lumbar_disc_herniation", "lp:groin", "neurogenic"),
+    ("lp:sacroiliac_joint_dysfunction", "lp:groin", "somatic"),
+    ("lp:lumbar_disc_degeneration", "lp:groin", "somatic"),
+    ("lp:hip_osteoarthritis", "lp:lower_back", "biomechanical"),
+    ("lp:psoas_tightness", "lp:lower_back", "biomechanical"),
+    ("lp:adductor_strain", "lp:lower_back", "biomechanical"),
+]
+
+
+@pytest.mark.parametrize(("source", "region", "mechanism"), BOTH_WAYS)
+def test_both_directions_of_groin_and_back_pain(shipped_graph, source, region, mechanism):
+    from kg.differential import differential
+
+    result = differential(shipped_graph, ["groin", "lower back"])
+    cand = next((c for c in result.candidates if c.id == source), None)
+    assert cand is not None, f"{source} does not reach the groin or the lower back"
+    assert cand.coverage == 2, f"{source} explains only {cand.coverage} of groin + lower back"
+    mechanisms = {r.mechanism for r in cand.candidate.routes if r.nodes[-1] == region}
+    assert mechanism in mechanisms, f"{source} reaches {region} only by {mechanisms}"
