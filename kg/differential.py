@@ -445,6 +445,11 @@ def _resolve_regions(G: nx.MultiDiGraph, regions: Sequence[str], max_depth: int
     out: list[tuple[str, Any]] = []
     seen: set[str] = set()
     for term in regions:
+        hits = names(G).get(normalise(term)) if isinstance(term, str) else None
+        node = min(hits)[1] if hits else None
+        if node is not None and FINDING in _types(G, node) and REGION not in _types(G, node):
+            raise KGError(f"{G.nodes[node]['label']!r} is a finding, not a body region; give it "
+                          "with --finding (or findings=[...]) and a painful region with --region")
         result = trace(G, term, max_depth=max_depth)  # resolves, with the trace's messages
         if result.query not in seen:
             seen.add(result.query)

@@ -366,6 +366,8 @@ def test_unknown_and_wrong_kind_of_terms(toy):
         differential(toy, ["groin"], ["hip joint"])
     with pytest.raises(KGError, match="not a body region"):
         differential(toy, ["hip joint"])
+    with pytest.raises(KGError, match="is a finding, not a body region; give it with --finding"):
+        differential(toy, ["saddle numbness"])
     with pytest.raises(KGError, match="at least one painful region"):
         differential(toy, [])
 
