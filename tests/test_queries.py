@@ -174,6 +174,24 @@ def test_every_step_of_a_candidate_route_is_asserted():
             assert "viaLabel" not in r
 
 
+def test_muscles_of_a_root_are_innervated_by_it():
+    """Each muscle is innervated by the root itself or by a nerve formed from it."""
+    from rdflib import URIRef
+
+    from kg.store import load_rdf
+
+    innervated_by = URIRef("http://purl.obolibrary.org/obo/RO_0002005")
+    g = load_rdf()
+    for root in ("L2_root", "L3_root", "L4_root"):
+        for r in rows("root-muscles", root=root):
+            if "through" in r:
+                assert (r["muscle"], innervated_by, r["through"]) in g
+                assert (r["through"], KG.formedFrom, LP[root]) in g
+            else:
+                assert (r["muscle"], innervated_by, LP[root]) in g
+                assert "throughLabel" not in r
+
+
 def test_negative_evidence_blocks_a_candidate():
     """Lesher 2008: the hip joint did not refer pain to the lower back."""
     direct = {r["candidate"] for r in rows("region-candidates", region="lower_back")
@@ -318,3 +336,9 @@ def test_parameters_survive_grouping(name: str):
     head = body[body.index("SELECT"):body.index("WHERE")]
     for p in nq.params:
         assert f"?{p.name}" in group.group(1) and f"?{p.name}" in head, p.name
+
+
+def test_every_named_query_is_documented():
+    readme = (ROOT / "queries" / "README.md").read_text(encoding="utf-8")
+    for name in QUERIES:
+        assert f"`{name}`" in readme, f"queries/README.md does not mention {name}"
