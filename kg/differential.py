@@ -298,6 +298,10 @@ class DifferentialCandidate:
             "against_findings": [x.to_dict(G, self.id) for x in self.against],
             "next_tests": [t.to_dict(G) for t in self.next_tests],
             "red_flag": self.red_flag,
+            # the condition/structure pairing, so a page or a reader can group the two levels
+            "affects": [_ref(G, v) for _, v, key in G.out_edges(self.id, keys=True)
+                        if key in LINK_PREDICATES],
+            "affected_by": [_ref(G, u) for u in sorted(_caused_by(G, self.id))],
         })
         return base
 

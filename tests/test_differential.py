@@ -382,6 +382,11 @@ def test_json_schema(toy):
     assert set(c) >= {"id", "label", "types", "score", "mechanisms", "paths", "explains",
                       "supporting_findings", "against_findings", "next_tests"}
     assert set(c["paths"][0]) >= {"nodes", "edges", "explanation"}
+    oa = next(x for x in d["candidates"] if x["id"] == "lp:hip_osteoarthritis")
+    assert [a["id"] for a in oa["affects"]] == ["lp:hip_joint"]
+    hip = next(x for x in d["candidates"] if x["id"] == "lp:hip_joint")
+    assert {a["id"] for a in hip["affected_by"]} == {"lp:hip_osteoarthritis",
+                                                    "lp:acetabular_labral_tear"}
     assert set(d["red_flags"][0]) == {"condition", "urgency", "action", "triggered_by", "sources"}
     assert "not a diagnosis" in d["disclaimer"]
     json.dumps(d)  # serialisable
