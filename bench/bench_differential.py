@@ -57,7 +57,7 @@ def timed(fn, runs: int) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=30)
-    ap.add_argument("--cases", default=None, help="cases file (default tests/cases/cases.toml)")
+    ap.add_argument("--cases", default=None, help="cases file (default data/cases/cases.toml)")
     args = ap.parse_args()
 
     import kg

@@ -413,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="run the differential over the cited clinical cases and "
                        "print top-1/3/5 accuracy, red-flag sensitivity and false alarms")
     p.add_argument("--cases", metavar="FILE", default=None,
-                   help="cases file (.toml or .json; default: tests/cases/cases.toml)")
+                   help="cases file (.toml or .json; default: data/cases/cases.toml)")
     p.add_argument("--depth", type=int, default=4, help="longest route, in relations (default 4)")
     p.add_argument("--verbose", "-v", action="store_true", help="one line per case")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -435,7 +435,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("kg: interrupted\n")
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # `kg show X | head`: the reader left; say nothing more
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
 

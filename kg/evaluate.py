@@ -202,8 +202,10 @@ def _round(x: float | None) -> float | None:
 
 
 def default_cases_path() -> Path:
-    """``tests/cases/cases.toml`` of a source checkout."""
-    return Path(__file__).resolve().parent.parent / "tests" / "cases" / "cases.toml"
+    """The cited evaluation cases that ship with the data: ``data/cases/cases.toml``."""
+    from .resources import resource_dir
+
+    return resource_dir("data") / "cases" / "cases.toml"
 
 
 def _tuple(value: Any, key: str, where: str) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""The differential on the shipped data against the cited clinical cases (tests/cases).
+"""The differential on the shipped data against the cited clinical cases (data/cases).
 
 The cases are written from published cases, studies and guidelines; their expectations are
 never adjusted to the tool's output. When one fails, either the ranking is wrong (fix it and
