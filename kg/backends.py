@@ -245,8 +245,9 @@ class EmbeddedBackend(Backend):
             rows = []
             for r in res:
                 row = {}
+                solution: Any = r
                 for n in names:
-                    t = r[Variable(n)]
+                    t = solution[Variable(n)]
                     if t is None:
                         continue
                     if isinstance(t, Literal) and t.datatype == XSD.string:
@@ -256,7 +257,8 @@ class EmbeddedBackend(Backend):
             return QueryResult("SELECT", variables=names, rows=rows)
         g = Graph()
         for t in res:
-            g.add(t)
+            triple: Any = t
+            g.add(triple)
         _bind_prefixes(g)
         return QueryResult("CONSTRUCT", graph=g)
 

@@ -63,14 +63,15 @@ def to_csv(G: Any) -> tuple[str, str]:
     edges = io.StringIO()
     w = csv.writer(edges, lineterminator="\n")
     w.writerow(EDGE_COLUMNS)
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for u, v, key, d in G.edges(keys=True, data=True):
         rows.append((u, G.nodes[u].get("label", ""), key, d.get("label", ""), v,
                      G.nodes[v].get("label", ""), d.get("mechanism") or "",
                      d.get("direction") or "",
-                     "" if d.get("frequency") is None else d["frequency"],
+                     "" if d.get("frequency") is None else d.get("frequency"),
                      d.get("weight", ""), "; ".join(d.get("sources", []))))
-    w.writerows(sorted(rows, key=lambda r: (r[0], r[2], r[4])))
+    rows.sort(key=lambda r: (r[0], r[2], r[4]))
+    w.writerows(rows)
     nodes = io.StringIO()
     w = csv.writer(nodes, lineterminator="\n")
     w.writerow(NODE_COLUMNS)

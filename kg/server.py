@@ -293,20 +293,20 @@ def execute(store: Any, query: str, accept: str | None, max_rows: int) -> tuple[
             body = _write_boolean(bool(res), fmt)
         elif kind == "results":
             names = [v.value for v in res.variables]
-            rows = []
+            rows: list[list[Any]] = []
             for sol in res:
                 if len(rows) >= max_rows:
                     return _error(400, too_many.format("rows"))
                 rows.append([sol[n] for n in names])
             body = _write_results(names, rows, fmt)
         else:
-            triples = []
+            triples: list[Any] = []
             for t in res:
                 if len(triples) >= max_rows:
                     return _error(400, too_many.format("triples"))
                 triples.append(t)
             prefixes = PREFIXES if fmt == "turtle" else None
-            body = ox.serialize(triples, format=_rdf_format(fmt), prefixes=prefixes)
+            body = ox.serialize(triples, format=_rdf_format(fmt), prefixes=prefixes) or b""
     except OSError as exc:  # evaluation errors surface while iterating
         return _error(400, f"query failed: {' '.join(str(exc).split())}")
     if mtype.startswith("text/") or mtype.endswith("json"):
@@ -370,7 +370,7 @@ class QueryPool:
         self.max_rows = max_rows
         self.memory_mb = memory_mb
         method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-        self._ctx = mp.get_context(method)
+        self._ctx: Any = mp.get_context(method)
         if method == "forkserver":
             self._ctx.set_forkserver_preload(["kg.server", "pyoxigraph"])
         self._idle: asyncio.Queue[_Worker] | None = None
@@ -652,8 +652,7 @@ def create_app(data_dir: str | Path | None = None, timeout: float = 10.0,
                                 headers=_CORS)
         if choice[1] == "nt":
             g = ox.parse(description.encode(), format=ox.RdfFormat.TURTLE,
-                         base_iri=str(request.url.remove_query_params(
-                             request.url.query_params.keys())))
+                         base_iri=str(request.url.replace(query="")))
             body = ox.serialize(list(g), format=ox.RdfFormat.N_TRIPLES)
             return Response(body, 200, media_type=choice[0], headers=_CORS)
         return Response(description, 200, media_type="text/turtle; charset=utf-8",

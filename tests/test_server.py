@@ -320,3 +320,15 @@ def test_busy_port_is_one_line(kg_endpoint, capsys):
     assert main(["serve", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert "cannot listen" in err and err.count("\n") == 1
+
+
+def test_service_description_as_ntriples(client, kg_endpoint):
+    r = client.get(kg_endpoint, headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/n-triples")
+    g = Graph().parse(data=r.text, format="nt")
+    assert (None, URIRef(SD + "endpoint"), URIRef(kg_endpoint)) in g
+
+
+def test_browser_gets_the_page_at_the_endpoint(client, kg_endpoint):
+    r = client.get(kg_endpoint, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
