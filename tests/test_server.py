@@ -332,3 +332,25 @@ def test_service_description_as_ntriples(client, kg_endpoint):
 def test_browser_gets_the_page_at_the_endpoint(client, kg_endpoint):
     r = client.get(kg_endpoint, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(("params", "status"), [
+    ({"query": "ASK {}", "default-graph-uri": "urn:g"}, 400),
+    ({"query": ["ASK {}", "ASK {}"]}, 400),
+])
+def test_bad_get_requests(client, kg_endpoint, params, status):
+    r = client.get(kg_endpoint, params=params)
+    assert r.status_code == status
+    assert r.json()["message"]
+
+
+def test_long_get_is_414(kg_endpoint):
+    import http.client
+    from urllib.parse import quote, urlparse
+
+    u = urlparse(kg_endpoint)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    conn.request("GET", u.path + "?query=" + quote("ASK {} #" + "a" * 70_000))
+    r = conn.getresponse()
+    assert r.status == 414
+    assert "use POST" in json.loads(r.read())["message"]
