@@ -356,10 +356,7 @@ class DifferentialResult:
     def _repr_html_(self) -> str:  # Jupyter
         from . import pages
 
-        render = getattr(pages, "differential_page_html", None)
-        if render is None:
-            return "<pre>" + _escape(self.to_text()) + "</pre>"
-        return render(self)
+        return pages.differential_page_html(self.to_dict(), embed=True)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -381,10 +378,6 @@ def _the(G: nx.MultiDiGraph, node: str) -> str:
 def _cite(G: nx.MultiDiGraph, ids: Iterable[str]) -> str:
     shorts = [r["short"] for r in source_refs(G, sorted(set(ids)))]
     return f" [{'; '.join(shorts)}]" if shorts else ""
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _types(G: nx.MultiDiGraph, node: str) -> set[str]:

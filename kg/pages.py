@@ -1,7 +1,9 @@
-"""Turn trace results into finished, offline HTML pages.
+"""Turn trace and differential results into finished, offline HTML pages.
 
-This module only sees the stable JSON schema of ``kg trace --json`` (a dict, or any object with
-``to_dict()``); it knows nothing of how a result was computed. The network is assembled with
+This module only sees the stable JSON schemas of ``kg trace --json`` and ``kg differential
+--json`` (a dict, or any object with ``to_dict()``); it knows nothing of how a result was
+computed. Both pages share one template (the differential page extends the trace page), one
+script and one style sheet, so they look and behave as one product. The network is assembled with
 pyvis and rendered through our own Jinja template (``viz/templates``, autoescaped), with the
 vis-network script inlined from pyvis's package files, so a page makes no network request and
 writes nothing but itself.
@@ -21,9 +23,12 @@ from .resources import resource_dir
 __all__ = [
     "MECHANISMS",
     "NODE_KINDS",
+    "differential_page_data",
+    "differential_page_html",
     "safe_json",
     "trace_page_data",
     "trace_page_html",
+    "write_differential_page",
     "write_trace_page",
 ]
 
@@ -278,21 +283,28 @@ def _negative_row(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _pyvis_network(page: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Build the vis-network nodes and edges with pyvis (imported here: it pulls IPython)."""
+    """Build the vis-network nodes and edges with pyvis (imported here: it pulls IPython).
+
+    The query's region (or, on a differential page, every painful region in ``targets``) is
+    drawn a little larger; a candidate flagged ``red_flag`` gets the red-flag border.
+    """
     from pyvis.network import Network
 
     net = Network(directed=True, cdn_resources="remote")
-    region_id = page["region"]["id"]
+    targets = set(page.get("targets") or [page["region"]["id"]])
+    flagged = {c["id"] for c in page["candidates"] if c.get("red_flag")}
+    alarm = _KIND_BY_KEY["RedFlag"].border
     for n in page["nodes"]:
         kind = _KIND_BY_KEY[n["kind"]]
         is_box = kind.shape == "box"  # label drawn inside, on the dark fill
+        border = alarm if n["id"] in flagged else kind.border
         net.add_node(
             n["id"], label=n["label"], shape=kind.shape, level=n["level"],
-            color={"background": kind.fill, "border": kind.border,
+            color={"background": kind.fill, "border": border,
                    "highlight": {"background": kind.fill, "border": "#111827"},
                    "hover": {"background": kind.fill, "border": "#111827"}},
-            borderWidth=3 if n["id"] == region_id else 2,
-            size=22 if n["id"] == region_id else (20 if n["rank"] else 15),
+            borderWidth=3 if n["id"] in targets or n["id"] in flagged else 2,
+            size=22 if n["id"] in targets else (20 if n["rank"] else 15),
             font={"color": "#ffffff", "size": 17} if is_box
             else {"color": "#1f2937", "size": 15},
             kind=kind.key,
@@ -332,46 +344,58 @@ def _read_static(name: str) -> str:
     return (resource_dir("viz") / "static" / name).read_text(encoding="utf-8")
 
 
-def trace_page_html(result: Any, *, embed: bool = False) -> str:
-    """Render a trace result (schema dict or object with ``to_dict()``) as one offline page.
-
-    With ``embed=True`` the page comes wrapped in a sandboxed ``<iframe srcdoc>``, so it can sit
-    inside a Jupyter output cell without its styles or scripts touching the notebook.
-    """
+def _embed(html: str, title: str) -> str:
+    """Wrap a whole page in a sandboxed ``<iframe srcdoc>`` (escaped as an attribute)."""
     from markupsafe import Markup, escape
 
-    if embed:
-        doc = escape(trace_page_html(result))
-        return str(Markup(
-            '<iframe srcdoc="{}" sandbox="allow-scripts" title="kg trace" '
-            'style="width:100%;height:760px;border:1px solid #e3e7ee;border-radius:8px">'
-            "</iframe>").format(doc))
+    return str(Markup(
+        '<iframe srcdoc="{}" sandbox="allow-scripts" title="{}" '
+        'style="width:100%;height:760px;border:1px solid #e3e7ee;border-radius:8px">'
+        "</iframe>").format(escape(html), title))
 
-    page = trace_page_data(result)
+
+def _render(template_name: str, page: dict[str, Any], title: str) -> str:
+    """Fill a page template: the network payload as safe JSON, scripts and styles inline."""
+    from markupsafe import Markup
+
     vis_nodes, vis_edges = _pyvis_network(page)
+    targets = set(page.get("targets") or [page["region"]["id"]])
     payload = {
         "region": page["region"], "direction": page["direction"],
         "nodes": vis_nodes, "edges": vis_edges,
         "edgeInfo": {e["id"]: {k: e[k] for k in ("from", "to", "label", "mechanism",
                                                    "frequency", "grades", "sources", "routes")}
                      for e in page["edges"]},
-        "nodeInfo": {n["id"]: {"label": n["label"], "kind": n["kind_label"], "rank": n["rank"]}
+        "nodeInfo": {n["id"]: {"label": n["label"], "kind": n["kind_label"], "rank": n["rank"],
+                               "target": n["id"] in targets}
                      for n in page["nodes"]},
         "candidates": [{"id": c["id"], "label": c["label"], "edges": c["edge_ids"],
                         "nodes": c["node_ids"], "score": c["score"]}
                        for c in page["candidates"]],
         "mechanisms": {k: {"label": lab, "colour": col} for k, (lab, col) in MECHANISMS.items()},
     }
-    template = _environment().get_template("trace.html.j2")
+    template = _environment().get_template(template_name)
     return template.render(
         page=page,
-        title=_title(page),
+        title=title,
         mechanisms_short=_MECHANISM_SHORT,
         data_json=Markup(safe_json(payload)),
         vis_js=Markup(_vis_script()),
         page_css=Markup(_read_static("page.css").replace("</style", "<\\/style")),
         page_js=Markup(_read_static("trace.js").replace("</script", "<\\/script")),
     )
+
+
+def trace_page_html(result: Any, *, embed: bool = False) -> str:
+    """Render a trace result (schema dict or object with ``to_dict()``) as one offline page.
+
+    With ``embed=True`` the page comes wrapped in a sandboxed ``<iframe srcdoc>``, so it can sit
+    inside a Jupyter output cell without its styles or scripts touching the notebook.
+    """
+    if embed:
+        return _embed(trace_page_html(result), "kg trace")
+    page = trace_page_data(result)
+    return _render("trace.html.j2", page, _title(page))
 
 
 _NO_ARTICLE = {"Condition", "Finding", "RedFlag", "DiagnosticTest", "other"}
@@ -388,4 +412,160 @@ def write_trace_page(result: Any, path: str | Path) -> Path:
     """Write :func:`trace_page_html` to ``path`` (UTF-8) and return the path."""
     out = Path(path)
     out.write_text(trace_page_html(result), encoding="utf-8")
+    return out
+
+
+# --- differential ----------------------------------------------------------------------------
+
+
+def _citations(sources: Any) -> list[str]:
+    return [s.get("citation") or s.get("id", "") for s in sources or []]
+
+
+def _label(ref: Mapping[str, Any] | None) -> str:
+    ref = ref or {}
+    return str(ref.get("label") or ref.get("id", ""))
+
+
+def _accuracy_figures(acc: Mapping[str, Any]) -> list[str]:
+    """Published accuracy as short readable figures: sensitivity 94%, LR+ 4.3."""
+    out = []
+    for key, name in (("sensitivity", "sensitivity"), ("specificity", "specificity")):
+        if acc.get(key) is not None:
+            out.append(f"{name} {100 * float(acc[key]):.0f}%")
+    for key, name in (("lr_positive", "LR+"), ("lr_negative", "LR\u2212")):
+        if acc.get(key) is not None:
+            out.append(f"{name} {float(acc[key]):.3g}")
+    return out
+
+
+def _test_row(test: Mapping[str, Any]) -> dict[str, Any]:
+    """One examination or test to do next, with each published accuracy and its sources."""
+    names = {t.get("id"): _label(t) for t in test.get("test_for") or []}
+    return {
+        "id": test.get("id", ""),
+        "label": _label(test),
+        "test_for": [_label(t) for t in test.get("test_for") or []],
+        "bears_on": [_label(t) for t in test.get("bears_on") or []],
+        "discriminating": bool(test.get("discriminating")),
+        "accuracy": [{"for": names.get(a.get("for"), str(a.get("for") or "")),
+                      "figures": _accuracy_figures(a),
+                      "comment": a.get("comment") or "",
+                      "sources": _citations(a.get("sources"))}
+                     for a in test.get("accuracy") or []],
+        "sources": _citations(test.get("sources")),
+    }
+
+
+def _finding_row(link: Mapping[str, Any]) -> dict[str, Any]:
+    lr = link.get("likelihood_ratio")
+    return {
+        "label": _label(link),
+        "lr": f"{float(lr):.2g}" if lr is not None else "",
+        "explanation": link.get("explanation", ""),
+        "sources": _citations(link.get("sources")),
+    }
+
+
+def differential_page_data(result: Any) -> dict[str, Any]:
+    """Everything the differential page shows, as plain data.
+
+    The candidates' routes are drawn by the trace page's machinery (:func:`trace_page_data`)
+    as one network; every painful region is a target node, in the rightmost column. Each
+    candidate row gains what the differential adds: the regions it explains, findings for and
+    against, and the tests to do next. Red flags come first and are never dropped.
+    """
+    data = _as_dict(result)
+    query = data.get("query") or {}
+    regions = [r for r in query.get("regions") or [] if r.get("id")]
+    candidates = list(data.get("candidates") or [])
+    page = trace_page_data({
+        "query": {"region": regions[0] if regions else {}, "direction": "backward"},
+        "candidates": candidates, "disclaimer": data.get("disclaimer", ""),
+    })
+
+    # Every painful region is a target, even one no route reaches; targets share the last column.
+    known = {n["id"] for n in page["nodes"]}
+    region_kind = _KIND_BY_KEY["BodyRegion"]
+    for r in regions:
+        if r["id"] not in known:
+            page["nodes"].append({"id": r["id"], "label": _label(r), "kind": region_kind.key,
+                                  "kind_label": region_kind.label, "rank": None, "level": 0})
+    # Columns end at the painful regions: a node sits one column left of its furthest
+    # successor, so a one-step route (joint -> region) draws beside the regions, and the many
+    # sources of a differential spread over several columns instead of one tall one.
+    targets = [r["id"] for r in regions]
+    ids = [n["id"] for n in page["nodes"]]
+    to_end = _levels(ids, [{"from": e["to"], "to": e["from"]} for e in page["edges"]])
+    last = max(to_end.values(), default=0)
+    for n in page["nodes"]:
+        n["level"] = last if n["id"] in targets else last - to_end[n["id"]]
+    if regions and region_kind not in page["kinds"]:
+        page["kinds"] = [k for k in NODE_KINDS
+                         if k in page["kinds"] or k is region_kind]
+
+    n_regions = len(regions)
+    top = max((float(c.get("score") or 0.0) for c in candidates), default=0.0)
+    for row, cand in zip(page["candidates"], candidates, strict=True):
+        explained = {r.get("id") for r in cand.get("explains") or []}
+        row.update({
+            "score_pct": max(0, min(100, round(100 * row["score"] / top))) if top > 0 else 0,
+            "red_flag": bool(cand.get("red_flag")),
+            "regions": [{"label": _label(r), "explained": r["id"] in explained}
+                        for r in regions],
+            "coverage": len(explained & set(targets)),
+            "n_regions": n_regions,
+            "supporting": [_finding_row(x) for x in cand.get("supporting_findings") or []],
+            "against": [_finding_row(x) for x in cand.get("against_findings") or []],
+            "tests": [_test_row(t) for t in cand.get("next_tests") or []],
+        })
+
+    rank = {c.get("id"): i + 1 for i, c in enumerate(candidates)}
+    red_flags = [{
+        "condition": _label(rf.get("condition")),
+        "id": (rf.get("condition") or {}).get("id", ""),
+        "rank": rank.get((rf.get("condition") or {}).get("id")),
+        "urgency": rf.get("urgency") or "urgency not stated in the graph",
+        "action": rf.get("action") or "",
+        "triggered_by": [_label(f) for f in rf.get("triggered_by") or []],
+        "sources": _citations(rf.get("sources")),
+    } for rf in data.get("red_flags") or []]
+
+    region_labels = [_label(r) for r in regions]
+    page.update({
+        "targets": targets,
+        "regions": region_labels,
+        "findings": [_label(f) for f in query.get("findings") or []],
+        "unlinked": [_label(f) for f in data.get("unlinked_findings") or []],
+        "red_flags": red_flags,
+        "next_tests": [_test_row(t) for t in data.get("next_tests") or []],
+        "region_phrase": _and(region_labels) or "these regions",
+    })
+    return page
+
+
+def _and(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def differential_page_html(result: Any, *, embed: bool = False) -> str:
+    """Render a differential (schema dict or object with ``to_dict()``) as one offline page.
+
+    Same template family, script and style as the trace page, plus the red-flag banner, the
+    query's findings, per-candidate findings and tests, and every painful region as a target.
+    ``embed=True`` wraps it in a sandboxed ``<iframe srcdoc>`` for Jupyter.
+    """
+    if embed:
+        return _embed(differential_page_html(result), "kg differential")
+    page = differential_page_data(result)
+    return _render("differential.html.j2", page,
+                   f"Where {page['region_phrase']} pain can come from")
+
+
+def write_differential_page(result: Any, path: str | Path) -> Path:
+    """Write :func:`differential_page_html` to ``path`` (UTF-8) and return the path."""
+    out = Path(path)
+    out.write_text(differential_page_html(result), encoding="utf-8")
     return out

@@ -175,3 +175,122 @@ def test_embedded_page_renders_inside_a_host_page(chromium_browser, tmp_path):
         assert frame.evaluate("window.kgTrace.nodes.length") == len(_distinct_path_nodes(result))
         assert watched.console_errors == []
         assert watched.blocked == []
+
+
+# --- the differential page -------------------------------------------------------------------
+
+_DIFF_ARGS = ["differential", "-r", "groin", "-r", "lower back", "-f", "saddle numbness"]
+
+
+def _run_cli(args: list[str]) -> str:
+    """Run ``kg`` in-process and return its stdout."""
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()):
+        assert main(args) == 0
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def red_flag_differential(tmp_path_factory) -> tuple[dict[str, Any], Path]:
+    """`kg differential -r groin -r "lower back" -f "saddle numbness"` as --json and --html."""
+    out = tmp_path_factory.mktemp("pages") / "differential.html"
+    result = json.loads(_run_cli([*_DIFF_ARGS, "--json"]))
+    _run_cli([*_DIFF_ARGS, "--html", str(out)])
+    return result, out
+
+
+def test_differential_page_shows_the_red_flag_and_one_network(chromium_browser,
+                                                               red_flag_differential):
+    result, html = red_flag_differential
+    assert result["red_flags"], "saddle numbness must raise a red flag"
+    expected = _distinct_path_nodes(result)
+    regions = {r["id"] for r in result["query"]["regions"]}
+    assert regions <= expected
+    with open_page(chromium_browser) as watched:
+        _open(watched, html)
+        page = watched.page
+        # The banner is visible without scrolling, above the candidates, naming the condition.
+        banner = page.locator("#red-flags")
+        assert banner.is_visible()
+        box = banner.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 900
+        assert box["y"] < page.locator("#cand-list").bounding_box()["y"]
+        text = banner.inner_text()
+        for rf in result["red_flags"]:
+            assert rf["condition"]["label"].lower() in text.lower()
+            assert rf["urgency"].lower() in text.lower()
+        # One network of every candidate's routes; every painful region is a node.
+        ids = page.evaluate("window.kgTrace.nodes.getIds()")
+        assert len(ids) == len(expected) and set(ids) == expected
+        assert set(page.evaluate("window.kgTrace.network.getPositions()")) == expected
+        assert page.locator("#cand-list .cand").count() == len(result["candidates"])
+        watched.screenshot("differential-red-flag.png", full_page=False)
+        watched.screenshot("differential-red-flag-full.png")
+        # Hovering a candidate keeps its own route steps bold and fades the rest; clicking
+        # selects it, and the selection survives the mouse leaving.
+        for index in (0, 1):
+            page.hover(f"#cand-list .cand[data-index='{index}']")
+            widths = page.evaluate("window.kgTrace.edges.get().map(e => [e.id, e.width])")
+            own = set(page.evaluate(f"window.kgTrace.data.candidates[{index}].edges"))
+            assert own and {i for i, w in widths if w == 5} == own
+        watched.screenshot("differential-red-flag-hover.png", full_page=False)
+        page.click("#cand-list .cand[data-index='0'] .cand-top")
+        page.mouse.move(5, 5)
+        assert page.locator("#cand-list .cand.active").count() == 1
+        widths = page.evaluate("window.kgTrace.edges.get().map(e => [e.id, e.width])")
+        own = set(page.evaluate("window.kgTrace.data.candidates[0].edges"))
+        assert {i for i, w in widths if w == 5} == own
+        assert watched.console_errors == []
+        assert watched.blocked == []
+
+
+def test_differential_page_without_red_flags_has_no_banner(chromium_browser, tmp_path):
+    html = tmp_path / "plain.html"
+    result = json.loads(_run_cli(["differential", "-r", "groin", "-r", "lower back", "--json"]))
+    _run_cli(["differential", "-r", "groin", "-r", "lower back", "--html", str(html)])
+    assert result["red_flags"] == []
+    with open_page(chromium_browser) as watched:
+        _open(watched, html)
+        assert watched.page.locator("#red-flags").count() == 0
+        assert watched.page.evaluate("window.kgTrace.nodes.length") == len(
+            _distinct_path_nodes(result))
+        assert watched.console_errors == []
+        assert watched.blocked == []
+
+
+def test_differential_page_on_a_phone(chromium_browser, red_flag_differential):
+    _, html = red_flag_differential
+    with open_page(chromium_browser, width=390, height=844) as watched:
+        _open(watched, html)
+        page = watched.page
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"page scrolls sideways by {overflow}px on a phone"
+        assert page.locator("#red-flags").bounding_box()["y"] < 844
+        watched.screenshot("differential-red-flag-phone.png", full_page=False)
+        assert watched.console_errors == []
+        assert watched.blocked == []
+
+
+def test_differential_hostile_labels_do_not_run(chromium_browser, red_flag_differential,
+                                                tmp_path):
+    from kg.pages import write_differential_page
+
+    evil = copy.deepcopy(red_flag_differential[0])
+    evil["red_flags"][0]["condition"]["label"] = HOSTILE
+    evil["query"]["regions"][0]["label"] = HOSTILE
+    evil["candidates"][0]["label"] = HOSTILE
+    evil["candidates"][0]["paths"][0]["nodes"][0]["label"] = HOSTILE
+    html = write_differential_page(evil, tmp_path / "evil.html")
+    with open_page(chromium_browser) as watched:
+        _open(watched, html)
+        page = watched.page
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("img").count() == 0
+        assert HOSTILE in page.locator("#red-flags").inner_text()
+        assert HOSTILE in page.evaluate("window.kgTrace.nodes.get().map(n => n.label)")
+        assert watched.console_errors == []
+        assert watched.blocked == []

@@ -15,7 +15,15 @@ from typing import Any
 
 import pytest
 
-from kg.pages import safe_json, trace_page_data, trace_page_html, write_trace_page
+from kg.pages import (
+    differential_page_data,
+    differential_page_html,
+    safe_json,
+    trace_page_data,
+    trace_page_html,
+    write_differential_page,
+    write_trace_page,
+)
 
 FIXTURE = Path(__file__).parent / "data" / "trace_groin.json"
 HOSTILE = '</script><img src=x onerror="window.__pwned=1">'
@@ -192,3 +200,183 @@ def test_a_trace_without_routes_still_makes_a_page(trace_result):
     payload = _embedded(parsed)
     assert payload["nodes"] == [] and payload["edges"] == []
     assert "No cited route reaches this region" in " ".join(parsed.text)
+
+
+# --- the differential page -------------------------------------------------------------------
+# Built from real differentials on the shipped data: groin and lower back pain, with and
+# without saddle numbness (a red flag for cauda equina syndrome, Finucane 2020).
+
+BOTH = ["groin", "lower back"]
+
+
+@pytest.fixture(scope="module")
+def diff_red(shipped_graph) -> dict[str, Any]:
+    from kg.differential import differential
+
+    return differential(shipped_graph, BOTH, ["saddle numbness"]).to_dict()
+
+
+@pytest.fixture(scope="module")
+def diff_plain(shipped_graph) -> dict[str, Any]:
+    from kg.differential import differential
+
+    return differential(shipped_graph, BOTH).to_dict()
+
+
+def _by_id(parsed: _Tags, ident: str) -> list[dict[str, str | None]]:
+    return [a for _, a in parsed.tags if a.get("id") == ident]
+
+
+def _classed(parsed: _Tags, tag: str, cls: str) -> list[dict[str, str | None]]:
+    return [a for t, a in parsed.tags if t == tag and cls in (a.get("class") or "").split()]
+
+
+def _text_of(html: str) -> str:
+    return " ".join(" ".join(_parse(html).text).split())
+
+
+def test_differential_network_is_the_union_of_every_candidates_routes(diff_red):
+    payload = _embedded(_parse(differential_page_html(diff_red)))
+    route_nodes = _path_nodes(diff_red)
+    regions = {r["id"] for r in diff_red["query"]["regions"]}
+    assert regions <= route_nodes, "a painful region no route reaches"
+    ids = [n["id"] for n in payload["nodes"]]
+    assert len(ids) == len(set(ids)) == len(route_nodes)
+    assert set(ids) == route_nodes
+    assert len(payload["edges"]) == len(_path_steps(diff_red))
+    # Every painful region is a target node, drawn in the last column.
+    assert {i for i, info in payload["nodeInfo"].items() if info["target"]} == regions
+    last = max(n["level"] for n in payload["nodes"])
+    assert {n["id"] for n in payload["nodes"] if n["level"] == last} >= regions
+    # One highlightable entry per candidate, with exactly its own route steps.
+    assert [c["id"] for c in payload["candidates"]] == [c["id"] for c in diff_red["candidates"]]
+    for cand, row in zip(diff_red["candidates"], payload["candidates"], strict=True):
+        own = {(n["id"]) for p in cand["paths"] for n in p["nodes"]}
+        assert set(row["nodes"]) == own
+        assert len(row["edges"]) == len({(p["nodes"][i]["id"], p["nodes"][i + 1]["id"],
+                                           e["predicate"]) for p in cand["paths"]
+                                          for i, e in enumerate(p["edges"])})
+
+
+def test_red_flag_banner_iff_red_flags(diff_red, diff_plain):
+    assert diff_red["red_flags"] and not diff_plain["red_flags"]
+    html = differential_page_html(diff_red)
+    parsed = _parse(html)
+    assert len(_by_id(parsed, "red-flags")) == 1
+    assert _by_id(parsed, "red-flags")[0].get("role") == "alert"
+    text = _text_of(html)
+    for rf in diff_red["red_flags"]:
+        assert rf["condition"]["label"] in text
+        assert rf["urgency"] in text and rf["action"] in text
+        for f in rf["triggered_by"]:
+            assert f["label"] in text
+        for src in rf["sources"]:
+            assert src["citation"] in text
+    # The banner comes before the ranked list (red flags first, whatever the scores say).
+    assert html.index('id="red-flags"') < html.index('id="cand-list"')
+    assert len(_classed(parsed, "li", "redflag")) == len(diff_red["red_flags"])
+
+    plain = _parse(differential_page_html(diff_plain))
+    assert _by_id(plain, "red-flags") == []
+    assert _classed(plain, "li", "redflag") == []
+
+
+def test_differential_page_shows_query_candidates_findings_and_tests(diff_red, shipped_graph):
+    from kg.differential import differential
+
+    html = differential_page_html(diff_red)
+    parsed = _parse(html)
+    text = _text_of(html)
+    assert "Where groin and lower back pain can come from" in text
+    for term in (*diff_red["query"]["regions"], *diff_red["query"]["findings"]):
+        assert term["label"] in text
+    assert diff_red["disclaimer"] in text
+    assert len(_classed(parsed, "li", "cand")) == len(diff_red["candidates"])
+    # Coverage per candidate: "Explains k of n", from the JSON's "explains".
+    n = len(diff_red["query"]["regions"])
+    page = differential_page_data(diff_red)
+    for cand, row in zip(diff_red["candidates"], page["candidates"], strict=True):
+        assert row["coverage"] == len(cand["explains"])
+        assert [r["explained"] for r in row["regions"]] == [
+            r["id"] in {x["id"] for x in cand["explains"]} for r in diff_red["query"]["regions"]]
+    assert f"Explains 2 of {n}" in text
+    # Tests to do next carry their published accuracy and sources.
+    acc = next(a for c in diff_red["candidates"] for t in c["next_tests"]
+               for a in t["accuracy"] if a.get("sensitivity") is not None)
+    assert f"sensitivity {100 * acc['sensitivity']:.0f}%" in text
+    assert all(s["citation"] in text for s in acc["sources"])
+    assert len(_classed(parsed, "section", "next-tests")) == 1
+    # Findings in favour and against, with their explanations.
+    weighed = differential(shipped_graph, BOTH, ["normal patellar reflex",
+                                                 "painful restricted hip internal rotation"])
+    data = weighed.to_dict()
+    text = _text_of(differential_page_html(data))
+    links = [(x, "for") for c in data["candidates"] for x in c["supporting_findings"]] + \
+            [(x, "against") for c in data["candidates"] for x in c["against_findings"]]
+    assert {kind for _, kind in links} == {"for", "against"}
+    for link, _ in links:
+        assert link["explanation"] in text
+
+
+def test_differential_hostile_labels_stay_text(diff_red):
+    evil = copy.deepcopy(diff_red)
+    evil["query"]["regions"][0]["label"] = HOSTILE
+    evil["query"]["findings"][0]["label"] = HOSTILE
+    evil["red_flags"][0]["condition"]["label"] = HOSTILE
+    evil["red_flags"][0]["action"] = HOSTILE
+    evil["red_flags"][0]["triggered_by"][0]["label"] = HOSTILE
+    first = evil["candidates"][0]
+    first["label"] = HOSTILE
+    first["paths"][0]["nodes"][0]["label"] = HOSTILE
+    first["next_tests"][0]["label"] = HOSTILE
+    first["next_tests"][0]["accuracy"][0]["comment"] = HOSTILE
+    evil["candidates"][1]["supporting_findings"] = [{
+        "id": "lp:x", "label": HOSTILE, "likelihood_ratio": 2, "explanation": HOSTILE,
+        "sources": [{"id": "src:x", "citation": HOSTILE}]}]
+    parsed = _parse(differential_page_html(evil))
+    assert not [t for t, _ in parsed.tags if t == "img"], "a label became an <img> tag"
+    assert sum(1 for t, _ in parsed.tags if t == "script") == 3
+    assert not any("onerror" in a for _, attrs in parsed.tags for a in attrs)
+    assert HOSTILE in _embedded(parsed)["nodeInfo"][first["id"]]["label"]
+    text = " ".join(parsed.text)
+    assert text.count(HOSTILE) >= 8  # every hostile field shown, as text
+
+
+def test_differential_page_for_a_region_no_route_reaches(diff_red):
+    """The painful regions are target nodes even with no candidate at all."""
+    empty = {**diff_red, "candidates": [], "red_flags": [], "next_tests": []}
+    parsed = _parse(differential_page_html(empty))
+    payload = _embedded(parsed)
+    assert {n["id"] for n in payload["nodes"]} == {r["id"] for r in diff_red["query"]["regions"]}
+    assert payload["edges"] == []
+    assert "No cited route reaches these regions" in " ".join(parsed.text)
+
+
+def test_differential_embeds_for_jupyter_and_writes_only_the_page(shipped_graph, diff_red,
+                                                                  tmp_path, monkeypatch):
+    from kg.differential import differential
+
+    result = differential(shipped_graph, BOTH, ["saddle numbness"])
+    parsed = _parse(result._repr_html_())
+    assert [t for t, _ in parsed.tags] == ["iframe"]
+    assert parsed.tags[0][1]["sandbox"] == "allow-scripts"
+    inner = _parse(parsed.tags[0][1]["srcdoc"] or "")
+    assert {n["id"] for n in _embedded(inner)["nodes"]} == _path_nodes(diff_red)
+    assert len(_by_id(inner, "red-flags")) == 1
+
+    monkeypatch.chdir(tmp_path)
+    out = write_differential_page(result, tmp_path / "diff.html")
+    assert sorted(os.listdir(tmp_path)) == ["diff.html"]
+    assert len(_embedded(_parse(out.read_text(encoding="utf-8")))["nodes"]) == len(
+        _path_nodes(diff_red))
+
+
+def test_trace_and_differential_pages_share_style_and_script(trace_result, diff_red):
+    """One product: the differential page carries the trace page's style and script verbatim."""
+    import re
+
+    trace_html, diff_html = trace_page_html(trace_result), differential_page_html(diff_red)
+    trace, diff = _parse(trace_html), _parse(diff_html)
+    assert trace.scripts[1:] == diff.scripts[1:]  # vis-network and the page script
+    styles = [re.findall(r"<style>(.*?)</style>", h, re.S) for h in (trace_html, diff_html)]
+    assert len(styles[0]) == 1 and styles[0] == styles[1]

@@ -52,6 +52,9 @@
     box.appendChild(el("div", "tip-title", info.label));
     box.appendChild(el("div", "tip-kind", info.kind + " \u00b7 " + id));
     if (info.rank) { box.appendChild(el("div", "tip-freq", "Candidate #" + info.rank)); }
+    if (info.target) {
+      box.appendChild(el("div", "tip-freq", data.direction === "forward" ? "Where the pain starts" : "Where the pain is felt"));
+    }
     return box;
   }
 
@@ -70,6 +73,18 @@
     data.edges.forEach(function (e) { e.font = hiddenFont; });
   }
   var narrow = container.clientWidth < 640;
+  // A big network (a differential's many candidates) gets smaller nodes, tighter rows and a
+  // taller canvas, so labels stay legible when the whole graph is fitted.
+  var dense = data.nodes.length > 40;
+  if (dense) {
+    container.classList.add("dense");
+    data.nodes.forEach(function (n) {
+      n.size = Math.round((n.size || 15) * 0.6);
+      // Boxes (the painful regions) shrink too, so two in one column stay clear at 40px rows.
+      if (n.font) { n.font = Object.assign({}, n.font, { size: n.shape === "box" ? 14 : 13 }); }
+      if (n.shape === "box") { n.margin = 6; }
+    });
+  }
 
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
@@ -78,7 +93,7 @@
       hierarchical: {
         enabled: true, direction: "LR", sortMethod: "directed",
         shakeTowards: "leaves",
-        levelSeparation: narrow ? 190 : 230, nodeSpacing: 70, treeSpacing: 90,
+        levelSeparation: narrow ? 190 : (dense ? 250 : 230), nodeSpacing: dense ? 40 : 70, treeSpacing: dense ? 50 : 90,
         blockShifting: true, edgeMinimization: true, parentCentralization: true
       }
     },
