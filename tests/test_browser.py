@@ -243,6 +243,16 @@ def test_differential_page_shows_the_red_flag_and_one_network(chromium_browser,
         widths = page.evaluate("window.kgTrace.edges.get().map(e => [e.id, e.width])")
         own = set(page.evaluate("window.kgTrace.data.candidates[0].edges"))
         assert {i for i, w in widths if w == 5} == own
+        # The banner's link to the flagged condition selects it and shows its routes.
+        flagged = result["red_flags"][0]["condition"]["id"]
+        index = [c["id"] for c in result["candidates"]].index(flagged)
+        page.click(f"#red-flags [data-select-candidate='{index}']")
+        assert page.locator(f"#cand-list .cand[data-index='{index}']").get_attribute(
+            "class").split() == ["cand", "active"]
+        widths = page.evaluate("window.kgTrace.edges.get().map(e => [e.id, e.width])")
+        own = set(page.evaluate(f"window.kgTrace.data.candidates[{index}].edges"))
+        assert own and {i for i, w in widths if w == 5} == own
+        watched.screenshot("differential-red-flag-selected.png", full_page=False)
         assert watched.console_errors == []
         assert watched.blocked == []
 

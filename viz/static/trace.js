@@ -192,6 +192,16 @@
     }
   });
 
+  // Links elsewhere on the page (the red-flag banner) that show one candidate's routes.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-select-candidate]"), function (b) {
+    b.addEventListener("click", function () {
+      var i = Number(b.getAttribute("data-select-candidate"));
+      if (selected !== i) { select(i); }
+      if (items[i]) { items[i].scrollIntoView({ block: "nearest" }); }
+      container.scrollIntoView({ block: "nearest" });
+    });
+  });
+
   var reset = document.getElementById("reset");
   if (reset) {
     reset.addEventListener("click", function () { selected = null; markActive(); highlight(null); fit(); });
