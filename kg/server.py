@@ -751,9 +751,15 @@ def serve(host: str = "127.0.0.1", port: int = 7878, data_dir: str | Path | None
     import socket
     import sys
 
-    import uvicorn
-
     from .errors import KGError
+
+    try:
+        import pyoxigraph  # noqa: F401
+        import starlette  # noqa: F401
+        import uvicorn
+    except ImportError as exc:
+        raise KGError(f"kg serve needs {exc.name}; install the server extra: "
+                      "pip install 'lumbopelvic-kg[server]'") from None
 
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:

@@ -354,3 +354,15 @@ def test_long_get_is_414(kg_endpoint):
     r = conn.getresponse()
     assert r.status == 414
     assert "use POST" in json.loads(r.read())["message"]
+
+
+def test_missing_server_extra_is_one_line(monkeypatch, capsys):
+    """Without the server extra, `kg serve` says what to install instead of a traceback."""
+    import sys
+
+    from kg.cli import main
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn now raises ImportError
+    assert main(["serve", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'lumbopelvic-kg[server]'" in err and err.count("\n") == 1
