@@ -81,10 +81,13 @@ def cmd_query(args: argparse.Namespace) -> int:
     from .queries import get_query, load_queries
 
     if args.list or not args.name:
-        for nq in load_queries().values():
+        queries = sorted(load_queries().values(), key=lambda q: (q.is_violation_check, q.name))
+        for nq in queries:
             params = " ".join(f"{p.name}={p.default or '…'}" for p in nq.params)
-            sys.stdout.write(f"{nq.name:24s} {nq.title}" + (f"  [{params}]" if params else "")
-                             + "\n")
+            kind = "  (integrity check: no rows when the data is sound)" if (
+                nq.is_violation_check) else ""
+            sys.stdout.write(f"{nq.name:36s} {nq.title}" + (f"  [{params}]" if params else "")
+                             + kind + "\n")
         return 0
     nq = get_query(args.name)
     from .backends import get_backend
