@@ -301,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data", metavar="DIR", default=None,
-                        help="read the graph from this folder of .ttl files instead of the shipped data")
+                        help="read the graph from this folder of .ttl files instead of the "
+                        "shipped data")
     parser.add_argument("--endpoint", metavar="URL", default=None,
                         help="answer from this SPARQL 1.1 endpoint instead of the embedded store")
     parser.add_argument("--with-uberon", action="store_true",
@@ -312,10 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("trace", help="candidate sources of pain felt in a region (or, with "
                        "--forward, the regions a source can hurt)")
-    p.add_argument("term", metavar="REGION", help="region (or source with --forward): id, label or synonym")
+    p.add_argument("term", metavar="REGION",
+                   help="region (or source with --forward): id, label or synonym")
     p.add_argument("--forward", action="store_true", help="trace from a source to where it is felt")
     p.add_argument("--depth", type=int, default=4, help="longest route, in relations (default 4)")
-    p.add_argument("--limit", type=int, default=15, help="candidates shown in the table (default 15)")
+    p.add_argument("--limit", type=int, default=15,
+                   help="candidates shown in the table (default 15)")
     p.add_argument("--within", metavar="CLASS",
                    help="only candidates that are part or a kind of this UBERON class "
                    "(needs --with-uberon), e.g. 'hip muscle'")

@@ -42,7 +42,8 @@ class EntityInfo:
 
         outgoing = [rel(node, v, k, e, v) for _, v, k, e in G.out_edges(node, keys=True, data=True)]
         incoming = [rel(u, node, k, e, u) for u, _, k, e in G.in_edges(node, keys=True, data=True)]
-        key = lambda r: (r["label"], r["other"]["label"])  # noqa: E731
+        key = lambda r: (r["label"], r["other"]["label"], r["other"]["id"],  # noqa: E731
+                         r["predicate"])
         xrefs = data.get("xrefs", {})
         return {
             "id": node,

@@ -316,9 +316,10 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
 
         scope = _resolve_scope(G, within)
         kept = [c for c in kept if scope in uberon_ancestors(G, c.id)]
-    ranked = sorted(kept, key=lambda c: (-c.score, c.label))
-    for c in ranked:
-        c.routes.sort(key=lambda r: (-r.strength, len(r.nodes)))
+    ranked = sorted(kept, key=lambda c: (-c.score, c.label, c.id))
+    for c in ranked:  # a total order, so every backend lists the same routes the same way
+        c.routes.sort(key=lambda r: (-r.strength, len(r.nodes), r.nodes,
+                                     tuple(e["predicate"] for e in r.edges)))
     return TraceResult(G, region, "forward" if forward else "backward", ranked, negative,
                        max_depth)
 
