@@ -79,7 +79,7 @@ import networkx as nx
 
 from .errors import KGError, UnknownTermError
 from .explain import DISCLAIMER, short_type, source_refs
-from .graph import GRADE_WEIGHTS, PART_OF
+from .graph import GRADE_WEIGHTS, PART_OF, nodes_of_type
 from .resolve import names, normalise, resolve
 from .trace import Candidate, Route, trace
 
@@ -457,7 +457,7 @@ def _resolve_regions(G: nx.MultiDiGraph, regions: Sequence[str], max_depth: int
 def _resolve_findings(G: nx.MultiDiGraph, findings: Sequence[str]) -> list[str]:
     if isinstance(findings, str):
         findings = [findings]
-    allowed = [n for n in G.nodes if FINDING in _types(G, n)]
+    allowed = set(nodes_of_type(G, FINDING))  # indexed: no scan of the whole graph
     out: list[str] = []
     for term in findings:
         try:
