@@ -69,3 +69,20 @@ def test_merge_does_not_change_traces(merged, shipped_graph):
 def test_within_without_uberon_says_how(shipped_graph):
     with pytest.raises(KGError, match="--with-uberon"):
         trace(shipped_graph, "groin", within="hip muscle")
+
+
+def test_every_uberon_id_in_the_data_exists_under_its_stated_label(shipped_graph, release):
+    """Every UBERON id the data maps to is a current class of the pinned release, and the import
+    module states it under the release's own label."""
+    from rdflib import RDFS, URIRef
+
+    from kg.store import load_imports
+
+    imports = load_imports()
+    ids = {x for _, d in shipped_graph.nodes(data=True)
+           for kind in d.get("xrefs", {}).values() for x in kind if x.startswith("UBERON:")}
+    assert len(ids) >= 40
+    for uid in sorted(ids):
+        assert uid in release and not release[uid]["deprecated"], uid
+        iri = URIRef("http://purl.obolibrary.org/obo/" + uid.replace(":", "_"))
+        assert str(imports.value(iri, RDFS.label)) == release[uid]["label"], uid
