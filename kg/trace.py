@@ -191,33 +191,23 @@ def _admissible(edges: tuple[dict, ...]) -> bool:
     return len(after) <= 1 and all(e["mechanism"] in _AFTER_LOAD for e in after)
 
 
-def _walk_back(into: dict, target: str, max_depth: int) -> Iterator[tuple[tuple, tuple]]:
-    """Yield (nodes, edges) of every admissible route ending at ``target``, in pain order."""
-    stack: list[tuple[tuple[str, ...], tuple[dict, ...]]] = [((target,), ())]
+def _walk(index: dict, start: str, max_depth: int, backward: bool
+          ) -> Iterator[tuple[tuple, tuple]]:
+    """Yield (nodes, edges) of every admissible route from ``start`` (forward) or ending at it
+    (backward), always in pain order; ``index`` is the pain index for that direction."""
+    stack: list[tuple[tuple[str, ...], tuple[dict, ...]]] = [((start,), ())]
     while stack:
         nodes, edges = stack.pop()
         if edges:
             yield nodes, edges
         if len(edges) >= max_depth:
             continue
-        for e in into.get(nodes[0], ()):
-            if e["from"] in nodes or not _admissible((e, *edges)):
+        for e in index.get(nodes[0] if backward else nodes[-1], ()):
+            step = e["from"] if backward else e["to"]
+            longer = (e, *edges) if backward else (*edges, e)
+            if step in nodes or not _admissible(longer):
                 continue
-            stack.append(((e["from"], *nodes), (e, *edges)))
-
-
-def _walk_forward(out_of: dict, source: str, max_depth: int) -> Iterator[tuple[tuple, tuple]]:
-    stack: list[tuple[tuple[str, ...], tuple[dict, ...]]] = [((source,), ())]
-    while stack:
-        nodes, edges = stack.pop()
-        if edges:
-            yield nodes, edges
-        if len(edges) >= max_depth:
-            continue
-        for e in out_of.get(nodes[-1], ()):
-            if e["to"] in nodes or not _admissible((*edges, e)):
-                continue
-            stack.append(((*nodes, e["to"]), (*edges, e)))
+            stack.append(((step, *nodes) if backward else (*nodes, step), longer))
 
 
 def _strength(edges: Iterable[dict]) -> float:
@@ -286,7 +276,7 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
         region = _resolve_kind(G, term, regions, want="region")
         targets = region_targets(G, region)
         for target in sorted(targets):
-            for nodes, edges in _walk_back(into, target, max_depth):
+            for nodes, edges in _walk(into, target, max_depth, backward=True):
                 start = nodes[0]
                 if NOT_A_SOURCE & set(G.nodes[start].get("types", ())):
                     continue
@@ -299,7 +289,7 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
     else:
         region_set = set(regions)
         region = _resolve_kind(G, term, lambda n: n not in region_set, want="source")
-        for nodes, edges in _walk_forward(out_of, region, max_depth):
+        for nodes, edges in _walk(out_of, region, max_depth, backward=False):
             end = nodes[-1]
             if REGION not in G.nodes[end].get("types", ()):
                 continue
