@@ -15,6 +15,7 @@ embedded and through the endpoint; ratios are against the curated data in the sa
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -85,6 +86,13 @@ def _median_ms(fn, runs: int) -> float:
     return 1000 * statistics.median(ts)
 
 
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the server and its query workers)."""
+    out = subprocess.run(["ps", "-o", "rss=", "--ppid", str(pid), "-p", str(pid)],
+                         capture_output=True, text=True).stdout
+    return sum(int(x) for x in out.split()) / 1024
+
+
 def measure(folder: Path, runs: int) -> dict:
     from kg.backends import EmbeddedBackend, RemoteBackend
 
@@ -110,11 +118,14 @@ def measure(folder: Path, runs: int) -> dict:
                 time.sleep(0.5)
         remote = RemoteBackend(url)
         rem = [_median_ms(lambda q=q: remote.query(q), runs) for _, q in queries]
+        server_rss = _tree_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
     return {"load_s": load, "embedded_ms": statistics.median(emb),
-            "endpoint_ms": statistics.median(rem), "queries": len(queries)}
+            "endpoint_ms": statistics.median(rem), "queries": len(queries),
+            "embedded_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "server_rss_mb": server_rss}
 
 
 def main() -> None:
@@ -133,15 +144,16 @@ def main() -> None:
             shutil.rmtree(folder, ignore_errors=True)
     base = rows[0][3]
     print(f"| data | triples | embedded load s | named query ms, embedded (x curated) | "
-          f"named query ms, endpoint (x curated) |  ({base['queries']} named queries, median "
-          f"of per-query medians over {args.runs} runs)")
-    print("|---|---:|---:|---:|---:|")
+          f"named query ms, endpoint (x curated) | embedded peak RSS MB | server RSS MB |  "
+          f"({base['queries']} named queries, median of per-query medians over {args.runs} runs)")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for kind, factor, triples, r in rows:
         name = "curated" if kind == "curated" else (
             "curated + UBERON" if factor == 1 else f"curated + UBERON, x{factor} synthetic")
         print(f"| {name} | {triples:,} | {r['load_s']:.2f} | {r['embedded_ms']:.2f} "
               f"({r['embedded_ms'] / base['embedded_ms']:.2f}x) | {r['endpoint_ms']:.2f} "
-              f"({r['endpoint_ms'] / base['endpoint_ms']:.2f}x) |")
+              f"({r['endpoint_ms'] / base['endpoint_ms']:.2f}x) | {r['embedded_rss_mb']:.0f} | "
+              f"{r['server_rss_mb']:.0f} |")
 
 
 if __name__ == "__main__":
