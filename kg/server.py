@@ -315,12 +315,23 @@ def execute(store: Any, query: str, accept: str | None, max_rows: int) -> tuple[
 
 
 def _limit_memory(limit_mb: int | None) -> None:
+    """Cap what queries may allocate: the address space the loaded data already holds, plus
+    ``limit_mb``. Applied after loading, so the cap scales with the data instead of refusing
+    a large graph outright."""
     if not limit_mb:
         return
     try:
         import resource
 
-        cap = limit_mb * 1024 * 1024
+        used = 0
+        try:
+            with open("/proc/self/status") as fh:
+                for line in fh:
+                    if line.startswith("VmSize:"):
+                        used = int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        cap = used + limit_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ImportError, ValueError, OSError):  # not on this platform
         pass
@@ -330,9 +341,9 @@ def _worker_main(conn: Any, path: str, max_rows: int, memory_mb: int | None) -> 
     """Body of one query worker process: load the data, then answer queries until EOF."""
     import pyoxigraph as ox
 
-    _limit_memory(memory_mb)
     store = ox.Store()
     store.load(path=path, format=ox.RdfFormat.N_QUADS)
+    _limit_memory(memory_mb)
     conn.send("ready")
     while True:
         try:
@@ -385,7 +396,7 @@ class QueryPool:
                                  args=(child, self.path, self.max_rows, self.memory_mb))
         proc.start()
         child.close()
-        if not parent.poll(60) or parent.recv() != "ready":
+        if not parent.poll(600) or parent.recv() != "ready":  # large data loads for a while
             proc.kill()
             raise RuntimeError("a query worker failed to start")
         w = _Worker(proc, parent)
