@@ -16,6 +16,7 @@ __all__ = [
     "DISCLAIMER",
     "explain_negative",
     "explain_route",
+    "frequency_text",
     "short_type",
     "source_refs",
     "trace_table",
@@ -77,14 +78,19 @@ def _cite(G: nx.MultiDiGraph, ids: Sequence[str]) -> str:
     return f" [{'; '.join(shorts)}]" if shorts else ""
 
 
-def _frequency_note(edge: dict[str, Any]) -> str:
-    """'(14% of 50)' from the strongest piece of evidence that has a frequency."""
+def frequency_text(edge: dict[str, Any]) -> str:
+    """'14% of 50' from the strongest piece of evidence that has a frequency ('' if none)."""
     with_freq = [i for i in edge.get("evidence", ()) if i.get("frequency") is not None]
     if not with_freq:
         return ""
     best = max(with_freq, key=lambda i: i["frequency"])
     pct = f"{100 * best['frequency']:.0f}%"
-    return f" ({pct} of {best['cohort']})" if best.get("cohort") else f" ({pct})"
+    return f"{pct} of {best['cohort']}" if best.get("cohort") else pct
+
+
+def _frequency_note(edge: dict[str, Any]) -> str:
+    text = frequency_text(edge)
+    return f" ({text})" if text else ""
 
 
 def _flags(edge: dict[str, Any]) -> str:

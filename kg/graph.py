@@ -44,7 +44,12 @@ _DIRECTIONS = {"subjectToObject": "forward", "objectToSubject": "backward", "blo
 
 
 def curie(iri: Any, prefixes: dict[str, str] | None = None) -> str:
-    """Shorten an IRI with the project's prefixes (``lp:groin``, ``UBERON:0008337``)."""
+    """Shorten an IRI with the longest fitting project prefix (``lp:groin``,
+    ``UBERON:0008337``); an IRI no prefix fits is returned as written.
+
+    >>> curie("http://purl.obolibrary.org/obo/UBERON_0008337")
+    'UBERON:0008337'
+    """
     from .prefixes import PREFIXES
 
     text = str(iri)
@@ -53,14 +58,7 @@ def curie(iri: Any, prefixes: dict[str, str] | None = None) -> str:
     for prefix, ns in (prefixes or PREFIXES).items():
         if text.startswith(ns) and len(ns) > len(best):
             best, best_prefix = ns, prefix
-    if not best or prefix_is_generic(best_prefix, text, best):
-        return text
-    return f"{best_prefix}:{text[len(best):]}"
-
-
-def prefix_is_generic(prefix: str, text: str, ns: str) -> bool:
-    """True when only the catch-all ``obo:`` fits an OBO id that has a better prefix."""
-    return prefix == "obo" and "_" in text[len(ns):]
+    return f"{best_prefix}:{text[len(best):]}" if best else text
 
 
 def evidence_weight(item: dict[str, Any], default_weight: float) -> float:

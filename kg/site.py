@@ -33,6 +33,7 @@ from typing import Any
 import networkx as nx
 
 from .errors import KGError
+from .explain import frequency_text
 from .resources import resource_dir
 
 __all__ = ["SiteReport", "body_map", "build_site", "explorer_layout"]
@@ -172,15 +173,6 @@ def _grades(evidence: list[dict[str, Any]]) -> list[str]:
     return sorted({str(i["grade"]) for i in evidence if i.get("grade")})
 
 
-def _freq(edge: dict[str, Any]) -> str:
-    with_freq = [i for i in edge.get("evidence", ()) if i.get("frequency") is not None]
-    if not with_freq:
-        return ""
-    best = max(with_freq, key=lambda i: i["frequency"])
-    pct = f"{100 * best['frequency']:.0f}%"
-    return f"{pct} of {best['cohort']}" if best.get("cohort") else pct
-
-
 def _flags(edge: dict[str, Any]) -> list[str]:
     items = edge.get("evidence", ())
     out = []
@@ -222,7 +214,7 @@ def _relations(G: nx.MultiDiGraph, node: str, links: _Links, root: str
         group["items"].append({
             "other": _ref(G, other, links, root),
             "sources": _cites(G, edge.get("sources", []), links, root),
-            "frequency": _freq(edge), "grades": _grades(edge.get("evidence", [])),
+            "frequency": frequency_text(edge), "grades": _grades(edge.get("evidence", [])),
             "flags": _flags(edge), "accuracy": _accuracy(edge.get("evidence", [])),
             "comments": sorted({str(i["comment"]) for i in edge.get("evidence", [])
                                 if i.get("comment")}),
@@ -702,7 +694,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
         for sid in e.get("sources", []):
             cited.setdefault(sid, []).append({
                 "subject": _ref(G, u, links, "../"), "object": _ref(G, v, links, "../"),
-                "label": e.get("label", k), "frequency": _freq(e),
+                "label": e.get("label", k), "frequency": frequency_text(e),
                 "mechanism": e.get("mechanism")})
     for node, data in G.nodes(data=True):
         for sid in data.get("sources", []):

@@ -111,17 +111,10 @@ def run_query(backend: Backend, text: str, bindings: Mapping[str, Node] | None =
 def _curie(term: Node) -> str:
     from rdflib import BNode, URIRef
 
-    from .vocab import PREFIXES
+    from .graph import curie
 
     if isinstance(term, URIRef):
-        s = str(term)
-        best = ""
-        for prefix, ns in PREFIXES.items():
-            if s.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-                best = prefix
-        if best:
-            return f"{best}:{s[len(PREFIXES[best]):]}"
-        return s
+        return curie(term)
     if isinstance(term, BNode):
         return f"_:{term}"
     return str(term)

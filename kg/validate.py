@@ -232,20 +232,14 @@ def _curie(term) -> str:
     """A term as a CURIE when one of the project's prefixes fits, else as written."""
     from rdflib import Literal
 
-    from .vocab import PREFIXES
+    from .graph import curie
 
     if isinstance(term, Literal):
         return str(term)
     text = str(term)
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if text.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            best = prefix
-    if best:
-        return f"{best}:{text[len(PREFIXES[best]):]}"
     if text.startswith("http://www.w3.org/ns/shacl#"):
         return "sh:" + text.rsplit("#", 1)[1]
-    return text
+    return curie(text)
 
 
 def _shown(term, width: int = 40) -> str:
