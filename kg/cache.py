@@ -9,6 +9,7 @@ and a reader never sees half a file; a corrupt or truncated cache is deleted and
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -36,14 +37,26 @@ def cache_dir() -> Path:
 _BUILDERS = ("graph.py", "store.py", "uberon.py", "vocab.py", "prefixes.py", "resolve.py")
 
 
+@functools.cache
+def _code_digest() -> bytes:
+    """Hash of the graph-building code, read once per process.
+
+    Read once so that a long-running process that loaded the old code cannot file its graph
+    under the key of code edited on disk since.
+    """
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _BUILDERS:
+        h.update(hashlib.sha256((here / name).read_bytes()).digest())
+    return h.digest()
+
+
 def cache_key(files: Iterable[Path], extra: str = "") -> str:
     """Hash of the package version, the graph-building code, the file names and their bytes."""
     from . import __version__
 
     h = hashlib.sha256(f"{__version__}\0{extra}\0".encode())
-    here = Path(__file__).resolve().parent
-    for name in _BUILDERS:
-        h.update(hashlib.sha256((here / name).read_bytes()).digest())
+    h.update(_code_digest())
     for path in sorted(files, key=lambda p: p.name):
         h.update(path.name.encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())

@@ -18,8 +18,9 @@ For each candidate source ``c`` (a structure or condition that some route reache
 region from) and the ``n`` painful regions of the query:
 
 1. **Region evidence** ``s_r``: the candidate's score in the backward trace of region ``r``
-   (noisy-OR of its routes; a route's strength is the product of its edge weights, from
-   evidence grade and published frequency; see :mod:`kg.trace`). 0 when no route reaches ``r``.
+   (noisy-OR over mechanisms of the strongest route of each; a route's strength is the
+   product of its edge weights, from evidence grade and published frequency; see
+   :mod:`kg.trace`). 0 when no route reaches ``r``.
 2. **Coverage** ``k``: the number of painful regions the candidate explains (``s_r > 0``).
 3. **Findings** ``F``: the sum, over the given findings, of ``share x log10(LR)``:
 

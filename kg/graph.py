@@ -95,18 +95,30 @@ def _short_citation(creator: str | None, year: Any) -> str:
     'NICE 2022'
     >>> _short_citation("Shanina E (editor)", "2024")
     'Shanina 2024'
+    >>> _short_citation("Wheeless CR III", "2011")
+    'Wheeless 2011'
+    >>> _short_citation("Travell JG, Simons DG", "1992")
+    'Travell & Simons 1992'
     """
     if not creator:
         return str(year or "")
     acronym = re.search(r"\(([A-Z][A-Za-z]{1,9})\)", creator)
     if acronym:
         return f"{acronym.group(1)} {year}".strip()
-    first = re.sub(r"\([^)]*\)", "", creator).replace(";", ",").split(",")[0].strip()
-    words = first.split()
-    if len(words) > 1 and words[-1].isupper() and len(words[-1]) <= 3:
-        words = words[:-1]  # drop the initials
-    more = " et al." if "," in creator or ";" in creator else ""
-    return f"{' '.join(words)}{more} {year}".strip()
+    names = [n.strip() for n in re.sub(r"\([^)]*\)", "", creator).replace(";", ",").split(",")]
+    names = [_surname(n) for n in names if n]
+    if len(names) == 2 and names[1] != "et al.":
+        return f"{names[0]} & {names[1]} {year}".strip()
+    more = " et al." if len(names) > 1 else ""
+    return f"{names[0]}{more} {year}".strip()
+
+
+def _surname(name: str) -> str:
+    """'Simons DG' -> 'Simons'; names without initials are kept whole."""
+    words = name.split()
+    while len(words) > 1 and words[-1].isupper() and len(words[-1]) <= 3:
+        words = words[:-1]  # drop the initials (and a suffix such as 'III')
+    return " ".join(words)
 
 
 def to_networkx(rdf) -> nx.MultiDiGraph:

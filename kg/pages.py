@@ -21,13 +21,17 @@ from typing import Any
 from .resources import resource_dir
 
 __all__ = [
+    "KIND_BY_KEY",
     "MECHANISMS",
     "NODE_KINDS",
     "differential_page_data",
     "differential_page_html",
+    "kind_of",
+    "mechanism_key",
     "safe_json",
     "trace_page_data",
     "trace_page_html",
+    "vis_script",
     "write_differential_page",
     "write_trace_page",
 ]
@@ -66,7 +70,7 @@ NODE_KINDS: tuple[NodeKind, ...] = (
     NodeKind("Vessel", "vessel", "#f5d0d5", "#8e2536"),
     NodeKind("other", "other", "#eef1f5", "#66758a"),
 )
-_KIND_BY_KEY = {k.key: k for k in NODE_KINDS}
+KIND_BY_KEY = {k.key: k for k in NODE_KINDS}
 
 #: mechanism key -> (legend label, colour). Okabe–Ito hues, distinguishable in colour-blindness.
 MECHANISMS: dict[str, tuple[str, str]] = {
@@ -88,18 +92,18 @@ def _local_name(curie: str) -> str:
     return curie.rsplit("#", 1)[-1].rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
-def _mechanism_key(value: object) -> str:
+def mechanism_key(value: object) -> str:
     name = _local_name(str(value or "")).lower().replace(" ", "").replace("_", "")
     name = _MECHANISM_ALIASES.get(name, name)
     return name if name in MECHANISMS else "other"
 
 
-def _kind(types: list[str]) -> NodeKind:
+def kind_of(types: list[str]) -> NodeKind:
     names = {_local_name(t) for t in types}
     for kind in NODE_KINDS:
         if kind.key in names:
             return kind
-    return _KIND_BY_KEY["other"]
+    return KIND_BY_KEY["other"]
 
 
 def safe_json(obj: object) -> str:
@@ -188,7 +192,7 @@ def trace_page_data(result: Any) -> dict[str, Any]:
             pedges = path.get("edges") or []
             for n in pnodes:
                 if n["id"] not in nodes:
-                    kind = _kind(types_by_id.get(n["id"], []))
+                    kind = kind_of(types_by_id.get(n["id"], []))
                     nodes[n["id"]] = {"id": n["id"], "label": n.get("label") or n["id"],
                                       "kind": kind.key, "kind_label": kind.label,
                                       "rank": cand_rank.get(n["id"])}
@@ -207,7 +211,7 @@ def trace_page_data(result: Any) -> dict[str, Any]:
                         "id": f"e{len(edges)}", "from": a, "to": b,
                         "predicate": e.get("predicate", ""),
                         "label": e.get("label") or _local_name(str(e.get("predicate", ""))),
-                        "mechanism": _mechanism_key(e.get("mechanism")),
+                        "mechanism": mechanism_key(e.get("mechanism")),
                         "frequency": e.get("frequency"),
                         "grades": [], "sources": [], "routes": [], "candidates": []}
                 for g in e.get("evidence_grades") or []:
@@ -229,20 +233,20 @@ def trace_page_data(result: Any) -> dict[str, Any]:
                     edge_ids.append(row["id"])
             routes.append({
                 "explanation": path.get("explanation", ""),
-                "mechanism": _mechanism_key(path.get("mechanism")) if path.get("mechanism")
+                "mechanism": mechanism_key(path.get("mechanism")) if path.get("mechanism")
                 else None,
                 "strength": path.get("strength"),
                 "steps": [n.get("label") or n["id"] for n in pnodes],
                 "sources": [{"id": k, "citation": v} for k, v in route_sources.items()],
             })
-        kind = _kind(cand.get("types") or types_by_id.get(cand["id"], []))
+        kind = kind_of(cand.get("types") or types_by_id.get(cand["id"], []))
         score = float(cand.get("score") or 0.0)
         cand_rows.append({
             "index": idx, "rank": idx + 1, "id": cand["id"],
             "label": cand.get("label") or cand["id"], "kind": kind.key, "kind_label": kind.label,
             "fill": kind.fill, "border": kind.border, "shape": kind.shape,
             "score": score, "score_pct": round(100 * score / top_score),
-            "mechanisms": [_mechanism_key(m) for m in cand.get("mechanisms") or []],
+            "mechanisms": [mechanism_key(m) for m in cand.get("mechanisms") or []],
             "routes": routes, "edge_ids": edge_ids, "node_ids": node_ids,
         })
 
@@ -252,7 +256,7 @@ def trace_page_data(result: Any) -> dict[str, Any]:
     for n in node_list:
         n["level"] = levels[n["id"]]
     region_label = region.get("label") or region.get("id", "")
-    region_kind = _kind(region.get("types") or types_by_id.get(region.get("id", ""), []))
+    region_kind = kind_of(region.get("types") or types_by_id.get(region.get("id", ""), []))
     present_kinds = {n["kind"] for n in node_list}
     present_mechs = {e["mechanism"] for e in edge_list}
     return {
@@ -293,9 +297,9 @@ def _pyvis_network(page: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dic
     net = Network(directed=True, cdn_resources="remote")
     targets = set(page.get("targets") or [page["region"]["id"]])
     flagged = {c["id"] for c in page["candidates"] if c.get("red_flag")}
-    alarm = _KIND_BY_KEY["RedFlag"].border
+    alarm = KIND_BY_KEY["RedFlag"].border
     for n in page["nodes"]:
-        kind = _KIND_BY_KEY[n["kind"]]
+        kind = KIND_BY_KEY[n["kind"]]
         is_box = kind.shape == "box"  # label drawn inside, on the dark fill
         border = alarm if n["id"] in flagged else kind.border
         net.add_node(
@@ -320,7 +324,7 @@ def _pyvis_network(page: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dic
 
 
 @cache
-def _vis_script() -> str:
+def vis_script() -> str:
     """The vis-network build that ships inside pyvis (no CDN)."""
     import pyvis
 
@@ -380,7 +384,7 @@ def _render(template_name: str, page: dict[str, Any], title: str) -> str:
         title=title,
         mechanisms_short=_MECHANISM_SHORT,
         data_json=Markup(safe_json(payload)),
-        vis_js=Markup(_vis_script()),
+        vis_js=Markup(vis_script()),
         page_css=Markup(_read_static("page.css").replace("</style", "<\\/style")),
         page_js=Markup(_read_static("trace.js").replace("</script", "<\\/script")),
     )
@@ -486,7 +490,7 @@ def differential_page_data(result: Any) -> dict[str, Any]:
 
     # Every painful region is a target, even one no route reaches; targets share the last column.
     known = {n["id"] for n in page["nodes"]}
-    region_kind = _KIND_BY_KEY["BodyRegion"]
+    region_kind = KIND_BY_KEY["BodyRegion"]
     for r in regions:
         if r["id"] not in known:
             page["nodes"].append({"id": r["id"], "label": _label(r), "kind": region_kind.key,

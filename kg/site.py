@@ -115,8 +115,8 @@ class _Links:
 # --- shared page data ----------------------------------------------------------------------
 
 
-def _kind(G: nx.MultiDiGraph, node: str) -> Any:
-    from .pages import _kind as kind_of
+def kind_of(G: nx.MultiDiGraph, node: str) -> Any:
+    from .pages import kind_of
 
     return kind_of(list(G.nodes[node].get("types", [])))
 
@@ -163,7 +163,7 @@ def _cites(G: nx.MultiDiGraph, ids: Iterable[str], links: _Links, root: str
 
 
 def _ref(G: nx.MultiDiGraph, node: str, links: _Links, root: str) -> dict[str, Any]:
-    kind = _kind(G, node)
+    kind = kind_of(G, node)
     return {"id": node, "label": G.nodes[node].get("label", node), "href": links.get(node, root),
             "kind": kind.key, "kind_label": kind.label, "fill": kind.fill, "border": kind.border,
             "shape": kind.shape}
@@ -236,7 +236,7 @@ def _relations(G: nx.MultiDiGraph, node: str, links: _Links, root: str
 
 def _entity_head(G: nx.MultiDiGraph, node: str, links: _Links, root: str) -> dict[str, Any]:
     data = G.nodes[node]
-    kind = _kind(G, node)
+    kind = kind_of(G, node)
     classes = G.graph.get("classes", {})
     types = [classes.get(t, {}).get("label", t.split(":", 1)[-1]) for t in data.get("types", [])]
     return {
@@ -381,7 +381,7 @@ def explorer_layout(G: nx.MultiDiGraph, nodes: list[str] | None = None,
     sub-columns (keeping that order top to bottom) so the picture keeps a screen's proportions
     (``aspect`` = width / height). Deterministic: the same graph gives the same picture.
     """
-    from .pages import _kind as kind_of
+    from .pages import kind_of
 
     nodes = sorted(nodes if nodes is not None else G.nodes)
     layer = {n: _LAYERS.get(kind_of(list(G.nodes[n].get("types", []))).key, 2) for n in nodes}
@@ -463,7 +463,7 @@ def _json(obj: Any) -> Any:
 
 def _region_network(page: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     """The traced subgraph for the region page's script: nodes, edges, routes by candidate."""
-    from .pages import _KIND_BY_KEY, MECHANISMS, _mechanism_key
+    from .pages import KIND_BY_KEY, MECHANISMS, mechanism_key
 
     edge_id = {(e["from"], e["to"], e["predicate"]): e["id"] for e in page["edges"]}
     levels = _levels_to_end([n["id"] for n in page["nodes"]], page["edges"])
@@ -474,7 +474,7 @@ def _region_network(page: dict[str, Any], result: dict[str, Any]) -> dict[str, A
         for path in cand["paths"]:
             ids = [edge_id.get((e.get("from"), e.get("to"), e.get("predicate")))
                    for e in path["edges"]]
-            routes.append({"mechanism": _mechanism_key(path.get("mechanism")),
+            routes.append({"mechanism": mechanism_key(path.get("mechanism")),
                            "edges": [i for i in ids if i],
                            "nodes": [n["id"] for n in path["nodes"]]})
         cands.append({"id": cand["id"], "routes": routes})
@@ -488,7 +488,7 @@ def _region_network(page: dict[str, Any], result: dict[str, Any]) -> dict[str, A
                                      "grades", "sources")} for e in page["edges"]],
         "candidates": cands,
         "kinds": {k.key: {"fill": k.fill, "border": k.border, "shape": k.shape, "label": k.label}
-                  for k in _KIND_BY_KEY.values()},
+                  for k in KIND_BY_KEY.values()},
         "mechanisms": {k: {"label": lab, "colour": col} for k, (lab, col) in MECHANISMS.items()},
     }
 
@@ -549,7 +549,7 @@ def _route_layout(nodes: list[str], edges: list[dict[str, Any]], levels: dict[st
 
 def _candidate_rows(G: nx.MultiDiGraph, result: dict[str, Any], links: _Links, root: str
                     ) -> list[dict[str, Any]]:
-    from .pages import _mechanism_key
+    from .pages import mechanism_key
 
     top = max((c["score"] for c in result["candidates"]), default=0) or 1.0
     rows = []
@@ -562,7 +562,7 @@ def _candidate_rows(G: nx.MultiDiGraph, result: dict[str, Any], links: _Links, r
                     if s["id"] not in src_ids:
                         src_ids.append(s["id"])
             routes.append({
-                "mechanism": _mechanism_key(path.get("mechanism")),
+                "mechanism": mechanism_key(path.get("mechanism")),
                 "strength": path.get("strength"),
                 "steps": [_ref(G, n["id"], links, root) for n in path["nodes"]],
                 "explanation": path.get("explanation", ""),
@@ -570,7 +570,7 @@ def _candidate_rows(G: nx.MultiDiGraph, result: dict[str, Any], links: _Links, r
             })
         rows.append({"index": i, "rank": i + 1, "ref": _ref(G, cand["id"], links, root),
                      "score": cand["score"], "score_pct": round(100 * cand["score"] / top),
-                     "mechanisms": [_mechanism_key(m) for m in cand["mechanisms"]],
+                     "mechanisms": [mechanism_key(m) for m in cand["mechanisms"]],
                      "routes": routes})
     return rows
 
@@ -595,11 +595,11 @@ def _write(path: Path, text: str) -> int:
 
 
 def _copy_assets(outdir: Path) -> int:
-    from .pages import _vis_script
+    from .pages import vis_script
 
     assets = outdir / "assets"
     assets.mkdir(parents=True, exist_ok=True)
-    total = _write(assets / "vis-network.min.js", _vis_script())
+    total = _write(assets / "vis-network.min.js", vis_script())
     for f in sorted((resource_dir("viz") / "site" / "assets").iterdir()):
         if f.is_file():
             shutil.copyfile(f, assets / f.name)
@@ -651,7 +651,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
         report.pages[kind] = report.pages.get(kind, 0) + 1
 
     # regions --------------------------------------------------------------------------------
-    from .pages import _KIND_BY_KEY, MECHANISMS, trace_page_data
+    from .pages import KIND_BY_KEY, MECHANISMS, trace_page_data
 
     bm = body_map(G)
     region_summary: dict[str, dict[str, Any]] = {}
@@ -718,7 +718,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
     kinds_present: dict[str, Any] = {}
     for n in sorted(shown):
         d = G.nodes[n]
-        kind = _kind(G, n)
+        kind = kind_of(G, n)
         kinds_present[kind.key] = kind
         x, y = pos[n]
         ex_nodes.append({"id": n, "label": d.get("label", n), "kind": kind.key,
@@ -740,10 +740,10 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
     mech_rows = [(k, lab, col) for k, (lab, col) in MECHANISMS.items() if k in mech_present]
     if "relation" in mech_present:
         mech_rows.append(("relation", "other relations (anatomy, clinical links)", "#aab3c2"))
-    kinds = [k for k in _KIND_BY_KEY.values() if k.key in kinds_present]
+    kinds = [k for k in KIND_BY_KEY.values() if k.key in kinds_present]
     by_layer: dict[int, list[tuple[float, float]]] = {}
     for n in shown:
-        by_layer.setdefault(_LAYERS.get(_kind(G, n).key, 2), []).append(pos[n])
+        by_layer.setdefault(_LAYERS.get(kind_of(G, n).key, 2), []).append(pos[n])
     top = min((y for _, y in pos.values()), default=0.0)
     headings = [{"title": _LAYER_TITLES[c],
                  "x": (min(x for x, _ in pts) + max(x for x, _ in pts)) / 2, "y": top - 60}
@@ -781,7 +781,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
     for n in shown:
         ref = _ref(G, n, links, "")
         directory.setdefault(ref["kind_label"], []).append(ref)
-    order = [k.label for k in _KIND_BY_KEY.values()]
+    order = [k.label for k in KIND_BY_KEY.values()]
     directory_rows = [(k, sorted(directory[k], key=lambda r: r["label"].casefold()))
                       for k in sorted(directory, key=lambda k: order.index(k)
                                       if k in order else 99)]

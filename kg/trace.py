@@ -13,9 +13,10 @@ Scoring
 A route's strength is the product of its edge weights; an edge's weight is its strongest piece
 of evidence: grade weight (A 1.0, B 0.8, C 0.5) x published frequency (or the relation's default
 weight when none is published), halved for association-only hypotheses and x0.7 for expert
-opinion (see :func:`kg.graph.evidence_weight`). A candidate's score combines its routes by
-noisy-OR, ``1 - prod(1 - strength)``: several independent routes make a source more likely, and
-no single weak route can outweigh a strong one.
+opinion (see :func:`kg.graph.evidence_weight`). Routes of one mechanism share a pathway (the
+five segments that carry a kidney's afferents are one observation, not five), so a candidate
+keeps the strongest route per mechanism; those combine by noisy-OR, ``1 - prod(1 - strength)``:
+independent mechanisms make a source more likely, and no weak route outweighs a strong one.
 """
 
 from __future__ import annotations
@@ -83,14 +84,18 @@ class Candidate:
 
     @property
     def score(self) -> float:
+        best: dict[str, float] = {}
+        for r in self.routes:  # routes of one mechanism share their pathway: keep the strongest
+            best[r.mechanism] = max(best.get(r.mechanism, 0.0), r.strength)
         miss = 1.0
-        for r in self.routes:
-            miss *= 1.0 - r.strength
+        for strength in best.values():
+            miss *= 1.0 - strength
         return round(1.0 - miss, 4)
 
     @property
     def mechanisms(self) -> list[str]:
-        return sorted({r.mechanism for r in self.routes})
+        """Mechanisms in the order of the routes (strongest first), so the first one is the lead."""
+        return list(dict.fromkeys(r.mechanism for r in self.routes))
 
     def to_dict(self, G: nx.MultiDiGraph) -> dict[str, Any]:
         return {

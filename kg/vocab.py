@@ -98,3 +98,4 @@ class KG(DefinedNamespace):
     insertsOn: URIRef
     exitsAt: URIRef
     visceralReferralTo: URIRef
+    painFeltIn: URIRef

@@ -192,6 +192,26 @@ def test_muscles_of_a_root_are_innervated_by_it():
                 assert "throughLabel" not in r
 
 
+def test_root_examination_rows_hold_in_the_graph():
+    """Every myotome, reflex, test and dermatome row for a root is a cited triple of the data."""
+    from rdflib import URIRef
+
+    from kg.store import load_rdf
+
+    g = load_rdf()
+    for root in ("L2_root", "L3_root", "S1_root"):
+        result = rows("root-examination", root=root)
+        relations = {r["relation"] for r in result}
+        assert {KG.supports, KG.testFor, KG.dermatomeCovers} <= relations, (root, relations)
+        for r in result:
+            assert "source" in r, r
+            if r["relation"] == KG.dermatomeCovers:
+                assert any((d, KG.dermatomeCovers, r["item"]) in g
+                           for d in g.objects(LP[root], KG.suppliesDermatome))
+            else:
+                assert (r["item"], URIRef(r["relation"]), LP[root]) in g
+
+
 def test_negative_evidence_blocks_a_candidate():
     """Lesher 2008: the hip joint did not refer pain to the lower back."""
     direct = {r["candidate"] for r in rows("region-candidates", region="lower_back")

@@ -121,3 +121,56 @@ def test_a_region_includes_its_parts(shipped_graph):
     route = next(r for c in trace(shipped_graph, "thigh").candidates for r in c.routes
                  if r.nodes[-1] == "lp:medial_thigh")
     assert "is part of the thigh" in route.explanation
+
+
+# --- session 2 knowledge: each test states the cited claim it checks -----------------------
+
+@pytest.mark.parametrize("organ", ["lp:kidney", "lp:ureter"])
+def test_renal_afferents_enter_t10_to_l2(shipped_graph, organ):
+    # Miller's Anesthesia 6th ed. (2005): kidney and ureter pain afferents reach T10-L2, so the
+    # pain is felt in the lower back, flank, ilioinguinal region and scrotum or labia
+    roots = {v for _, v, k in shipped_graph.out_edges(organ, keys=True)
+             if k == "kg:visceralAfferentsVia"}
+    assert roots == {f"lp:{r}_root" for r in ("T10", "T11", "T12", "L1", "L2")}
+    for region in ("lower back", "flank", "groin", "genital region"):
+        c = cand(trace(shipped_graph, region), organ)
+        assert c is not None and "visceral" in c.mechanisms, region
+
+
+@pytest.mark.parametrize("muscle,region", [
+    ("lp:quadratus_lumborum", "groin"), ("lp:quadratus_lumborum", "lateral hip"),
+    ("lp:iliopsoas", "lower back"), ("lp:iliopsoas", "anterior thigh"),
+    ("lp:adductor_longus", "knee"), ("lp:adductor_magnus", "medial thigh"),
+])
+def test_myofascial_maps_are_expert_opinion(shipped_graph, muscle, region):
+    # Travell & Simons 1992 vol. 2 pain-pattern figures: expert description, weighed as such
+    c = cand(trace(shipped_graph, region), muscle)
+    assert c is not None
+    route = next(r for r in c.routes if len(r.nodes) == 2)
+    (edge,) = route.edges
+    assert edge["predicate"] == "kg:refersPainTo"
+    assert all(i.get("expert_opinion") and i.get("grade") == "C" for i in edge["evidence"])
+    assert "(expert opinion)" in route.explanation and "Travell & Simons 1992" in route.explanation
+
+
+def test_facet_joints_refer_to_buttock_groin_and_thigh(shipped_graph):
+    # Cascio et al., StatPearls "Lumbosacral facet syndrome": back pain radiating to the
+    # buttocks, sides of the groin and thighs, stopping above the knee
+    forward = {c.id for c in trace(shipped_graph, "lumbar facet joints", forward=True).candidates}
+    assert {"lp:buttock", "lp:groin", "lp:thigh", "lp:lower_back"} <= forward
+    assert "lp:knee" not in forward and "lp:foot" not in forward
+
+
+def test_vertebral_fracture_is_felt_in_the_flank(shipped_graph):
+    # Clark et al. 2010: lateral waist (flank) pain went with a 4.5-fold risk of vertebral fracture
+    c = cand(trace(shipped_graph, "flank"), "lp:vertebral_fracture")
+    assert c is not None
+    assert any(e["predicate"] == "kg:painFeltIn" and "src:clark2010" in e["sources"]
+               for r in c.routes for e in r.edges)
+
+
+def test_psoas_minor_is_supplied_by_l1(shipped_graph):
+    # Protas et al. 2017: psoas minor, from T12-L1 to the pectineal line, innervated by L1
+    out = {(k, v) for _, v, k in shipped_graph.out_edges("lp:psoas_minor", keys=True)}
+    assert ("RO:0002005", "lp:L1_root") in out
+    assert {("kg:originatesFrom", "lp:T12_vertebra"), ("kg:insertsOn", "lp:pubis")} <= out

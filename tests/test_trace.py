@@ -104,3 +104,23 @@ def test_after_a_load_step_only_one_direct_pain_step():
     assert {"A", "B", "E", "F", "Z", "Y"} <= found
     assert "C" not in found  # load then two neurogenic steps
     assert "X" not in found  # two load steps
+
+
+def test_parallel_routes_of_one_mechanism_count_once():
+    # an organ whose afferents enter five segments, each reaching the region: one pathway, so
+    # the candidate scores as its strongest route; a second mechanism adds by noisy-OR
+    edges = [("K", f"S{i}", "visceral") for i in range(5)]
+    edges += [(f"S{i}", "R", "visceral") for i in range(5)]
+    G = _toy(edges + [("M", "R", "somatic"), ("M", "N", "local"), ("N", "R", "local")])
+    result = trace(G, "R")
+    organ = next(c for c in result.candidates if c.id == "K")
+    assert len(organ.routes) == 5
+    assert organ.score == pytest.approx(max(r.strength for r in organ.routes), abs=1e-4)
+    muscle = next(c for c in result.candidates if c.id == "M")
+    by_mech = {}
+    for r in muscle.routes:
+        by_mech[r.mechanism] = max(by_mech.get(r.mechanism, 0.0), r.strength)
+    assert set(by_mech) == {"somatic", "local"}
+    expected = 1 - (1 - by_mech["somatic"]) * (1 - by_mech["local"])
+    assert muscle.score == pytest.approx(expected, abs=1e-4)
+    assert muscle.score > max(by_mech.values())
