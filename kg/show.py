@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,17 @@ from .explain import DISCLAIMER, short_type, source_refs
 from .resolve import resolve
 
 __all__ = ["EntityInfo", "show"]
+
+
+_SEGMENT = re.compile(r"^([CTLS])(\d+)\b")
+
+
+def _spinal_order(label: str) -> tuple[int, int, str]:
+    """Sort 'T10 nerve root' before 'L1 nerve root' (head to tail), other labels alphabetically."""
+    m = _SEGMENT.match(label or "")
+    if m:
+        return ("CTLS".index(m.group(1)), int(m.group(2)), label)
+    return (9, 0, label or "")
 
 
 @dataclass
@@ -42,8 +54,8 @@ class EntityInfo:
 
         outgoing = [rel(node, v, k, e, v) for _, v, k, e in G.out_edges(node, keys=True, data=True)]
         incoming = [rel(u, node, k, e, u) for u, _, k, e in G.in_edges(node, keys=True, data=True)]
-        key = lambda r: (r["label"], r["other"]["label"], r["other"]["id"],  # noqa: E731
-                         r["predicate"])
+        key = lambda r: (r["label"], _spinal_order(r["other"]["label"]),  # noqa: E731
+                         r["other"]["id"], r["predicate"])
         xrefs = data.get("xrefs", {})
         return {
             "id": node,

@@ -325,12 +325,15 @@ def test_differential_hostile_labels_stay_text(diff_red):
     evil["red_flags"][0]["condition"]["label"] = HOSTILE
     evil["red_flags"][0]["action"] = HOSTILE
     evil["red_flags"][0]["triggered_by"][0]["label"] = HOSTILE
-    first = evil["candidates"][0]
+    # the first candidate whose next test carries published accuracy (which one depends on data)
+    first = next(c for c in evil["candidates"]
+                 if c["next_tests"] and c["next_tests"][0]["accuracy"])
+    other = next(c for c in evil["candidates"] if c is not first)
     first["label"] = HOSTILE
     first["paths"][0]["nodes"][0]["label"] = HOSTILE
     first["next_tests"][0]["label"] = HOSTILE
     first["next_tests"][0]["accuracy"][0]["comment"] = HOSTILE
-    evil["candidates"][1]["supporting_findings"] = [{
+    other["supporting_findings"] = [{
         "id": "lp:x", "label": HOSTILE, "likelihood_ratio": 2, "explanation": HOSTILE,
         "sources": [{"id": "src:x", "citation": HOSTILE}]}]
     parsed = _parse(differential_page_html(evil))

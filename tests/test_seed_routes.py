@@ -174,3 +174,13 @@ def test_psoas_minor_is_supplied_by_l1(shipped_graph):
     out = {(k, v) for _, v, k in shipped_graph.out_edges("lp:psoas_minor", keys=True)}
     assert ("RO:0002005", "lp:L1_root") in out
     assert {("kg:originatesFrom", "lp:T12_vertebra"), ("kg:insertsOn", "lp:pubis")} <= out
+
+
+def test_show_lists_segments_head_to_tail(shipped_graph):
+    """A student reads a plexus's roots or an organ's segments in body order, T12 before L1."""
+    from kg.show import show
+
+    info = show(shipped_graph, "lumbar plexus").to_dict()
+    roots = [r["other"]["label"] for r in info["outgoing"] if r["predicate"] == "kg:formedFrom"]
+    assert roots[:2] == ["T12 nerve root", "L1 nerve root"], roots
+    assert roots == sorted(roots, key=lambda s: ("TLS".index(s[0]), int(s[1:].split()[0])))

@@ -111,7 +111,7 @@ def test_parallel_routes_of_one_mechanism_count_once():
     # the candidate scores as its strongest route; a second mechanism adds by noisy-OR
     edges = [("K", f"S{i}", "visceral") for i in range(5)]
     edges += [(f"S{i}", "R", "visceral") for i in range(5)]
-    G = _toy(edges + [("M", "R", "somatic"), ("M", "N", "local"), ("N", "R", "local")])
+    G = _toy([*edges, ("M", "R", "somatic"), ("M", "N", "local"), ("N", "R", "local")])
     result = trace(G, "R")
     organ = next(c for c in result.candidates if c.id == "K")
     assert len(organ.routes) == 5
