@@ -42,8 +42,8 @@ region from) and the ``n`` painful regions of the query:
    - A finding about a structure weighs on every candidate whose routes run through that
      structure, in proportion (``share``) to the route strength that does: pain-free hip rotation
      against the hip joint weighs fully against hip osteoarthritis (all of its routes run through
-     the hip joint), and a normal patellar reflex against the L3 root weighs against an upper
-     lumbar disc herniation only in the part of its evidence that runs through the L3 root.
+     the hip joint), and a reduced patellar reflex for the L3 root supports an upper lumbar disc
+     herniation only in the part of its evidence that runs through the L3 root.
      A structure the condition directly affects, compresses or entraps but that carries none of
      its routes here gets an equal part (``1 / number of such structures``).
    - A finding in favour of a condition also supports the structures that condition directly

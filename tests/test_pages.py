@@ -307,8 +307,9 @@ def test_differential_page_shows_query_candidates_findings_and_tests(diff_red, s
     assert all(s["citation"] in text for s in acc["sources"])
     assert len(_classed(parsed, "section", "next-tests")) == 1
     # Findings in favour and against, with their explanations.
-    weighed = differential(shipped_graph, BOTH, ["normal patellar reflex",
-                                                 "painful restricted hip internal rotation"])
+    weighed = differential(shipped_graph, BOTH,
+                           ["pain-free hip flexion, adduction and internal rotation",
+                            "painful restricted hip internal rotation"])
     data = weighed.to_dict()
     text = _text_of(differential_page_html(data))
     links = [(x, "for") for c in data["candidates"] for x in c["supporting_findings"]] + \
