@@ -85,7 +85,10 @@ def frequency_text(edge: dict[str, Any]) -> str:
         return ""
     best = max(with_freq, key=lambda i: i["frequency"])
     pct = f"{100 * best['frequency']:.0f}%"
-    return f"{pct} of {best['cohort']}" if best.get("cohort") else pct
+    text = f"{pct} of {best['cohort']}" if best.get("cohort") else pct
+    if best.get("among_region_pain"):  # P(source | region), not P(region | source)
+        return f"the source in {text} with pain there"
+    return text
 
 
 def _frequency_note(edge: dict[str, Any]) -> str:

@@ -259,6 +259,7 @@ def to_networkx(rdf) -> nx.MultiDiGraph:
         for key, prop in (("frequency", KG.frequency), ("cohort", KG.cohortSize),
                           ("grade", KG.evidenceGrade), ("hypothesis", KG.hypothesis),
                           ("expert_opinion", KG.expertOpinion), ("map", KG.dermatomeMap),
+                          ("among_region_pain", KG.frequencyAmongRegionPain),
                           ("comment", RDFS.comment), ("sensitivity", KG.sensitivity),
                           ("specificity", KG.specificity),
                           ("lr_positive", KG.positiveLikelihoodRatio),

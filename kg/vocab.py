@@ -66,6 +66,7 @@ class KG(DefinedNamespace):
     evidenceGrade: URIRef
     hypothesis: URIRef
     expertOpinion: URIRef
+    frequencyAmongRegionPain: URIRef
     dermatomeMap: URIRef
     sensitivity: URIRef
     specificity: URIRef

@@ -184,3 +184,13 @@ def test_show_lists_segments_head_to_tail(shipped_graph):
     roots = [r["other"]["label"] for r in info["outgoing"] if r["predicate"] == "kg:formedFrom"]
     assert roots[:2] == ["T12 nerve root", "L1 nerve root"], roots
     assert roots == sorted(roots, key=lambda s: ("TLS".index(s[0]), int(s[1:].split()[0])))
+
+
+def test_a_share_of_region_pain_is_worded_as_such(shipped_graph):
+    # Hölmich 2007: adductor-related in 58% of 207 athletes with groin pain, which is
+    # P(source | region); Slipman 2000: groin pain in 14% of 50 with SIJ pain, P(region | source)
+    groin = trace(shipped_graph, "groin")
+    adductor = next(r for r in cand(groin, "lp:adductor_longus").routes if len(r.nodes) == 2)
+    assert "the source in 58% of 207 with pain there" in adductor.explanation
+    sij = next(r for r in cand(groin, "lp:sacroiliac_joint").routes if len(r.nodes) == 2)
+    assert "with pain there" not in sij.explanation
