@@ -213,6 +213,7 @@ def trace_page_data(result: Any) -> dict[str, Any]:
                         "label": e.get("label") or _local_name(str(e.get("predicate", ""))),
                         "mechanism": mechanism_key(e.get("mechanism")),
                         "frequency": e.get("frequency"),
+                        "frequency_text": e.get("frequency_text"),
                         "grades": [], "sources": [], "routes": [], "candidates": []}
                 for g in e.get("evidence_grades") or []:
                     if g not in row["grades"]:
@@ -224,6 +225,7 @@ def trace_page_data(result: Any) -> dict[str, Any]:
                     route_sources.setdefault(s.get("id", ""), s.get("citation", ""))
                 if e.get("frequency") is not None and row["frequency"] is None:
                     row["frequency"] = e["frequency"]
+                    row["frequency_text"] = e.get("frequency_text")
                 expl = path.get("explanation", "")
                 if expl and expl not in row["routes"]:
                     row["routes"].append(expl)
@@ -284,6 +286,11 @@ def _negative_row(item: Mapping[str, Any]) -> dict[str, Any]:
         "explanation": item.get("explanation", ""),
         "sources": [s.get("citation") or s.get("id", "") for s in item.get("sources") or []],
     }
+
+
+#: What the page's tooltip shows for an edge.
+_EDGE_INFO_KEYS = ("from", "to", "label", "mechanism", "frequency", "frequency_text", "grades",
+                   "sources", "routes")
 
 
 def _pyvis_network(page: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -367,9 +374,7 @@ def _render(template_name: str, page: dict[str, Any], title: str) -> str:
     payload = {
         "region": page["region"], "direction": page["direction"],
         "nodes": vis_nodes, "edges": vis_edges,
-        "edgeInfo": {e["id"]: {k: e[k] for k in ("from", "to", "label", "mechanism",
-                                                   "frequency", "grades", "sources", "routes")}
-                     for e in page["edges"]},
+        "edgeInfo": {e["id"]: {k: e.get(k) for k in _EDGE_INFO_KEYS} for e in page["edges"]},
         "nodeInfo": {n["id"]: {"label": n["label"], "kind": n["kind_label"], "rank": n["rank"],
                                "target": n["id"] in targets}
                      for n in page["nodes"]},

@@ -28,7 +28,7 @@ from typing import Any
 import networkx as nx
 
 from .errors import KGError, UnknownTermError
-from .explain import DISCLAIMER, explain_route, short_type, source_refs
+from .explain import DISCLAIMER, explain_route, frequency_text, short_type, source_refs
 from .graph import PART_OF, nodes_of_type, pain_index
 from .resolve import resolve
 
@@ -61,6 +61,7 @@ class Route:
                     "to": e["to"],
                     "sources": source_refs(G, e["sources"]),
                     "frequency": e["frequency"],
+                    "frequency_text": frequency_text(e) or None,
                     "weight": e["weight"],
                     "evidence_grades": sorted({i.get("grade") for i in e["evidence"]
                                                if i.get("grade")}),

@@ -304,3 +304,23 @@ def test_differential_hostile_labels_do_not_run(chromium_browser, red_flag_diffe
         assert HOSTILE in page.evaluate("window.kgTrace.nodes.get().map(n => n.label)")
         assert watched.console_errors == []
         assert watched.blocked == []
+
+
+def test_edge_tooltip_words_a_share_of_region_pain(chromium_browser, shipped_graph, tmp_path):
+    """Hölmich 2007's 58% is the share of groin pain that was adductor-related; the tip says so."""
+    from kg.trace import trace
+
+    data = trace(shipped_graph, "groin").to_dict()
+    assert data["candidates"][0]["id"] == "lp:adductor_longus"
+    html = write_trace_page(data, tmp_path / "groin.html")
+    with open_page(chromium_browser) as watched:
+        _open(watched, html)
+        page = watched.page
+        # the adductor longus -> groin "located in" edge carries Hölmich's share
+        tips = page.evaluate("""() => window.kgTrace.data.candidates[0].edges
+            .map(id => [window.kgTrace.data.edgeInfo[id], window.kgTrace.edges.get(id).title])
+            .filter(([info, tip]) => info.to === 'lp:groin' && info.label === 'located in')
+            .map(([info, tip]) => tip.textContent)""")
+        assert len(tips) == 1, tips
+        assert "Frequency: the source in 58% of 207 with pain there" in tips[0]
+        assert watched.console_errors == []

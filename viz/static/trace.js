@@ -32,7 +32,9 @@
     var mech = el("div", "tip-mech");
     mech.appendChild(mechChip(info.mechanism));
     box.appendChild(mech);
-    if (info.frequency !== null && info.frequency !== undefined) {
+    if (info.frequency_text) {
+      box.appendChild(el("div", "tip-freq", "Frequency: " + info.frequency_text));
+    } else if (info.frequency !== null && info.frequency !== undefined) {
       box.appendChild(el("div", "tip-freq", "Frequency: " + Math.round(info.frequency * 1000) / 10 + "%"));
     }
     if (info.grades && info.grades.length) {
