@@ -99,7 +99,7 @@ def show(term: str, graph: nx.MultiDiGraph | None = None) -> EntityInfo:
 
 def differential(regions: Sequence[str] | str, findings: Sequence[str] | str = (),
                  graph: nx.MultiDiGraph | None = None, max_depth: int = 4,
-                 leaders: int = 5) -> DifferentialResult:
+                 leaders: int = 5, conditions_only: bool = False) -> DifferentialResult:
     """Ranked, explained candidate sources of pain felt in ``regions``, weighed by
     ``findings``, with red flags first (see :mod:`kg.differential`).
 
@@ -109,4 +109,5 @@ def differential(regions: Sequence[str] | str, findings: Sequence[str] | str = (
     from .differential import differential as _differential
 
     return _differential(graph if graph is not None else _default(), regions, findings,
-                         max_depth=max_depth, leaders=leaders)
+                         max_depth=max_depth, leaders=leaders,
+                         conditions_only=conditions_only)

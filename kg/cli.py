@@ -207,7 +207,8 @@ def cmd_differential(args: argparse.Namespace) -> int:
         if write is None:
             raise KGError("this build cannot write differential pages yet; use --json")
     result = differential(get_graph(args), args.region, args.finding or (),
-                          max_depth=args.depth, leaders=args.leaders)
+                          max_depth=args.depth, leaders=args.leaders,
+                          conditions_only=args.conditions)
     if args.json:
         _print_json(result.to_dict())
     else:
@@ -412,6 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, help="candidates in the table (default 10)")
     p.add_argument("--leaders", type=int, default=5,
                    help="leading candidates explained in full, with tests to do next (default 5)")
+    p.add_argument("--conditions", action="store_true",
+                   help="rank clinical conditions only; structures show inside their routes")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--html", metavar="FILE", help="also write an offline page")
     p.set_defaults(func=cmd_differential)

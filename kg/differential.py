@@ -313,7 +313,7 @@ class DifferentialResult:
     def __init__(self, graph: nx.MultiDiGraph, regions: list[str], findings: list[str],
                  candidates: list[DifferentialCandidate], red_flags: list[RedFlag],
                  next_tests: list[NextTest], unlinked_findings: list[str], max_depth: int = 4,
-                 leaders: int = 5) -> None:
+                 leaders: int = 5, conditions_only: bool = False) -> None:
         self.graph = graph
         self.regions = regions
         self.findings = findings
@@ -323,6 +323,7 @@ class DifferentialResult:
         self.unlinked_findings = unlinked_findings
         self.max_depth = max_depth
         self.leaders = leaders
+        self.conditions_only = conditions_only
 
     def __repr__(self) -> str:
         return (f"DifferentialResult(regions={self.regions!r}, findings={self.findings!r}, "
@@ -336,6 +337,7 @@ class DifferentialResult:
                 "regions": [_ref(G, r) for r in self.regions],
                 "findings": [_ref(G, f) for f in self.findings],
                 "max_depth": self.max_depth,
+                "conditions_only": self.conditions_only,
             },
             "red_flags": [rf.to_dict(G) for rf in self.red_flags],
             "candidates": [c.to_dict(G) for c in self.candidates],
@@ -648,7 +650,8 @@ def _next_tests(G: nx.MultiDiGraph, ranked: list[DifferentialCandidate], leaders
 
 
 def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[str] = (),
-                 max_depth: int = 4, leaders: int = 5) -> DifferentialResult:
+                 max_depth: int = 4, leaders: int = 5,
+                 conditions_only: bool = False) -> DifferentialResult:
     """Rank the candidate sources of pain felt in ``regions``, weighed by ``findings``.
 
     Parameters
@@ -660,6 +663,8 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
         reported first.
     max_depth : longest route, in relations (as in :func:`kg.trace.trace`).
     leaders : how many leading candidates get "what to check next".
+    conditions_only : rank clinical conditions only (a clinician's view); structures then
+        appear only inside the conditions' routes. Scores are unchanged.
 
     Returns
     -------
@@ -701,11 +706,13 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
 
     ranked = sorted(merged.values(),
                     key=lambda c: (-c.score, -c.coverage, -c.evidence, c.label))
+    if conditions_only:
+        ranked = [c for c in ranked if "kg:Condition" in c.candidate.types]
     tests = _next_tests(G, ranked, leaders)
     red_triggers = {f for rf in red for f in rf.triggered_by}
     unlinked = [f for f in finding_ids if f not in linked and f not in red_triggers]
     return DifferentialResult(G, region_ids, finding_ids, ranked, red, tests, unlinked,
-                              max_depth, leaders)
+                              max_depth, leaders, conditions_only)
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -761,7 +768,8 @@ def _text_report(result: DifferentialResult, limit: int, detail: int) -> str:
     lines.append(f"Differential for pain in: {regions}")
     if result.findings:
         lines.append("Findings: " + "; ".join(G.nodes[f]["label"] for f in result.findings))
-    lines.append(f"{len(result.candidates)} candidate sources (routes of up to "
+    kind = "candidate conditions" if result.conditions_only else "candidate sources"
+    lines.append(f"{len(result.candidates)} {kind} (routes of up to "
                  f"{result.max_depth} relations)")
     lines.append("score = painful regions explained + mean route evidence + findings "
                  "(sum of log10 LR)")

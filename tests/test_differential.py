@@ -511,3 +511,20 @@ def test_cli_evaluate(capsys, tmp_path, toy_dir):
     assert code == 0 and data["cases"] == 5 and data["red_flag_sensitivity"] == 1.0
     code = main(["--data", str(toy_dir), "evaluate", "--cases", str(tmp_path / "none.toml")])
     assert code == 2 and "no cases file" in capsys.readouterr()[1]
+
+
+def test_conditions_only_keeps_the_ranking_of_the_conditions(shipped_graph, capsys):
+    """A clinician's view: the same scores and order, with bare structures left out."""
+    regions, findings = ["lower back", "flank", "groin"], ["pulsatile abdominal mass"]
+    full = differential(shipped_graph, regions, findings)
+    clinical = differential(shipped_graph, regions, findings, conditions_only=True)
+    expected = [c.id for c in full.candidates if "kg:Condition" in c.candidate.types]
+    assert [c.id for c in clinical.candidates] == expected
+    assert len(expected) < len(full.candidates)
+    assert {c.id: c.score for c in clinical.candidates} == {
+        c.id: c.score for c in full.candidates if c.id in set(expected)}
+    assert [r.condition for r in clinical.red_flags] == [r.condition for r in full.red_flags]
+    assert main(["differential", "-r", "groin", "-r", "flank", "--conditions", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["query"]["conditions_only"] is True
+    assert all("kg:Condition" in c["types"] for c in data["candidates"])
