@@ -320,12 +320,16 @@ def _pyvis_network(page: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dic
             else {"color": "#1f2937", "size": 15},
             kind=kind.key,
         )
+    seen: dict[tuple[str, str], int] = {}
     for e in page["edges"]:
         colour = MECHANISMS[e["mechanism"]][1]
+        # a second relation between the same two nodes bends away, so both can be seen and hovered
+        k = seen[(e["from"], e["to"])] = seen.get((e["from"], e["to"]), -1) + 1
+        bend = {"smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.2 * k}} if k else {}
         net.add_edge(
             e["from"], e["to"], id=e["id"], label=e["label"], mechanism=e["mechanism"],
             color={"color": colour, "highlight": colour, "hover": colour, "opacity": 1.0},
-            width=3, arrows={"to": {"enabled": True, "scaleFactor": 0.7}},
+            width=3, arrows={"to": {"enabled": True, "scaleFactor": 0.7}}, **bend,
         )
     return net.nodes, net.edges
 

@@ -384,3 +384,17 @@ def test_trace_and_differential_pages_share_style_and_script(trace_result, diff_
     assert trace.scripts[1:] == diff.scripts[1:]  # vis-network and the page script
     styles = [re.findall(r"<style>(.*?)</style>", h, re.S) for h in (trace_html, diff_html)]
     assert len(styles[0]) == 1 and styles[0] == styles[1]
+
+
+def test_two_relations_between_the_same_nodes_are_drawn_apart(shipped_graph):
+    """Adductor longus -> groin is both 'located in' and 'refers pain to': both must be seen."""
+    from kg.trace import trace
+
+    payload = _embedded(_parse(trace_page_html(trace(shipped_graph, "groin").to_dict())))
+    pairs: dict[tuple[str, str], list[Any]] = {}
+    for e in payload["edges"]:
+        pairs.setdefault((e["from"], e["to"]), []).append(json.dumps(e.get("smooth")))
+    doubled = pairs[("lp:adductor_longus", "lp:groin")]
+    assert len(doubled) == 2
+    for bends in pairs.values():
+        assert len(set(bends)) == len(bends), bends
