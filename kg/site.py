@@ -24,7 +24,7 @@ import math
 import re
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -417,17 +417,8 @@ def explorer_layout(G: nx.MultiDiGraph, nodes: list[str] | None = None,
                 ys[n] = i * step if len(col) > 1 else height / 2
         return ys
 
-    ys = place()
+    ys = _barycentre_sweeps(columns, neighbours, layer, place, sweeps=6)
     order = sorted(columns)
-    for sweep in range(6):
-        for c in (order if sweep % 2 == 0 else order[::-1]):
-            col = columns[c]
-            bary = {}
-            for i, n in enumerate(col):
-                others = [ys[m] for m in neighbours[n] if layer[m] != c]
-                bary[n] = sum(others) / len(others) if others else ys[n] + 1e-6 * i
-            col.sort(key=lambda n: bary[n])
-            ys = place()
     out: dict[str, tuple[float, float]] = {}
     x = 0.0
     for c in order:
@@ -515,6 +506,25 @@ def _levels_to_end(nodes: list[str], edges: list[dict[str, Any]]) -> dict[str, i
     return {n: top - depth[n] for n in nodes}
 
 
+def _barycentre_sweeps(columns: dict[int, list[str]], neighbours: dict[str, set[str]],
+                       layer: dict[str, int], place: Callable[[], dict[str, float]],
+                       sweeps: int, right_first: bool = False) -> dict[str, float]:
+    """Reorder each column (in place) by the mean height of its neighbours in other columns,
+    sweeping left and right in turn, so edges cross less; returns the final heights."""
+    ys = place()
+    order = sorted(columns)
+    for sweep in range(sweeps):
+        for c in (order[::-1] if (sweep % 2 == 0) == right_first else order):
+            col = columns[c]
+            bary = {}
+            for i, n in enumerate(col):
+                others = [ys[m] for m in sorted(neighbours[n]) if layer[m] != c]  # stable sum
+                bary[n] = sum(others) / len(others) if others else ys[n] + 1e-6 * i
+            col.sort(key=lambda n: bary[n])
+            ys = place()
+    return ys
+
+
 def _route_layout(nodes: list[str], edges: list[dict[str, Any]], levels: dict[str, int],
                   column_gap: float = 250.0, row_gap: float = 58.0
                   ) -> dict[str, tuple[float, float]]:
@@ -533,17 +543,7 @@ def _route_layout(nodes: list[str], edges: list[dict[str, Any]], levels: dict[st
         return {n: (i - (len(col) - 1) / 2) * row_gap
                 for col in columns.values() for i, n in enumerate(col)}
 
-    ys = place()
-    order = sorted(columns)
-    for sweep in range(8):
-        for c in (order[::-1] if sweep % 2 == 0 else order):
-            col = columns[c]
-            bary = {}
-            for i, n in enumerate(col):
-                others = [ys[m] for m in neighbours[n] if levels[m] != c]
-                bary[n] = sum(others) / len(others) if others else ys[n] + 1e-6 * i
-            col.sort(key=lambda n: bary[n])
-            ys = place()
+    ys = _barycentre_sweeps(columns, neighbours, levels, place, sweeps=8, right_first=True)
     return {n: (round(levels[n] * column_gap), round(ys[n])) for n in nodes}
 
 
