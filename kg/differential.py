@@ -707,7 +707,8 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
     ranked = sorted(merged.values(),
                     key=lambda c: (-c.score, -c.coverage, -c.evidence, c.label))
     if conditions_only:
-        ranked = [c for c in ranked if "kg:Condition" in c.candidate.types]
+        conditions = set(nodes_of_type(G, "kg:Condition"))  # asserted or inherited type
+        ranked = [c for c in ranked if c.id in conditions]
     tests = _next_tests(G, ranked, leaders)
     red_triggers = {f for rf in red for f in rf.triggered_by}
     unlinked = [f for f in finding_ids if f not in linked and f not in red_triggers]

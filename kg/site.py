@@ -115,7 +115,7 @@ class _Links:
 # --- shared page data ----------------------------------------------------------------------
 
 
-def kind_of(G: nx.MultiDiGraph, node: str) -> Any:
+def _node_kind(G: nx.MultiDiGraph, node: str) -> Any:
     from .pages import kind_of
 
     return kind_of(list(G.nodes[node].get("types", [])))
@@ -163,7 +163,7 @@ def _cites(G: nx.MultiDiGraph, ids: Iterable[str], links: _Links, root: str
 
 
 def _ref(G: nx.MultiDiGraph, node: str, links: _Links, root: str) -> dict[str, Any]:
-    kind = kind_of(G, node)
+    kind = _node_kind(G, node)
     return {"id": node, "label": G.nodes[node].get("label", node), "href": links.get(node, root),
             "kind": kind.key, "kind_label": kind.label, "fill": kind.fill, "border": kind.border,
             "shape": kind.shape}
@@ -236,7 +236,7 @@ def _relations(G: nx.MultiDiGraph, node: str, links: _Links, root: str
 
 def _entity_head(G: nx.MultiDiGraph, node: str, links: _Links, root: str) -> dict[str, Any]:
     data = G.nodes[node]
-    kind = kind_of(G, node)
+    kind = _node_kind(G, node)
     classes = G.graph.get("classes", {})
     types = [classes.get(t, {}).get("label", t.split(":", 1)[-1]) for t in data.get("types", [])]
     return {
@@ -381,12 +381,11 @@ def explorer_layout(G: nx.MultiDiGraph, nodes: list[str] | None = None,
     sub-columns (keeping that order top to bottom) so the picture keeps a screen's proportions
     (``aspect`` = width / height). Deterministic: the same graph gives the same picture.
     """
-    from .pages import kind_of
 
     nodes = sorted(nodes if nodes is not None else G.nodes)
-    layer = {n: _LAYERS.get(kind_of(list(G.nodes[n].get("types", []))).key, 2) for n in nodes}
+    layer = {n: _LAYERS.get(_node_kind(G, n).key, 2) for n in nodes}
     columns: dict[int, list[str]] = {}
-    for n in sorted(nodes, key=lambda n: (kind_of(list(G.nodes[n].get("types", []))).key,
+    for n in sorted(nodes, key=lambda n: (_node_kind(G, n).key,
                                           str(G.nodes[n].get("label", n)).casefold())):
         columns.setdefault(layer[n], []).append(n)
     if not columns:
@@ -718,7 +717,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
     kinds_present: dict[str, Any] = {}
     for n in sorted(shown):
         d = G.nodes[n]
-        kind = kind_of(G, n)
+        kind = _node_kind(G, n)
         kinds_present[kind.key] = kind
         x, y = pos[n]
         ex_nodes.append({"id": n, "label": d.get("label", n), "kind": kind.key,
@@ -743,7 +742,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
     kinds = [k for k in KIND_BY_KEY.values() if k.key in kinds_present]
     by_layer: dict[int, list[tuple[float, float]]] = {}
     for n in shown:
-        by_layer.setdefault(_LAYERS.get(kind_of(G, n).key, 2), []).append(pos[n])
+        by_layer.setdefault(_LAYERS.get(_node_kind(G, n).key, 2), []).append(pos[n])
     top = min((y for _, y in pos.values()), default=0.0)
     headings = [{"title": _LAYER_TITLES[c],
                  "x": (min(x for x, _ in pts) + max(x for x, _ in pts)) / 2, "y": top - 60}
