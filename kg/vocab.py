@@ -47,6 +47,8 @@ class KG(DefinedNamespace):
     Mechanism: URIRef
     PainDirection: URIRef
     RelationProperty: URIRef
+    Setting: URIRef
+    StudyDesign: URIRef
     # individuals
     neurogenic: URIRef
     somatic: URIRef
@@ -56,6 +58,21 @@ class KG(DefinedNamespace):
     subjectToObject: URIRef
     objectToSubject: URIRef
     blocks: URIRef
+    primaryCare: URIRef
+    sportsMedicine: URIRef
+    emergencyCare: URIRef
+    specialistCare: URIRef
+    blockConfirmed: URIRef
+    injectionSeries: URIRef
+    diagnosticAccuracyStudy: URIRef
+    cohortStudy: URIRef
+    crossSectionalStudy: URIRef
+    pooledReview: URIRef
+    cadaverStudy: URIRef
+    animalStudy: URIRef
+    volunteerStudy: URIRef
+    caseReport: URIRef
+    guidelineOrTextbook: URIRef
     # meta and annotation properties
     mechanism: URIRef
     painDirection: URIRef
@@ -72,6 +89,15 @@ class KG(DefinedNamespace):
     specificity: URIRef
     positiveLikelihoodRatio: URIRef
     negativeLikelihoodRatio: URIRef
+    population: URIRef
+    studyDesign: URIRef
+    cohortKind: URIRef
+    pooledStudies: URIRef
+    measuredIn: URIRef
+    validatedFor: URIRef
+    setting: URIRef
+    prevalenceCategory: URIRef
+    editor: URIRef
     urgency: URIRef
     action: URIRef
     level: URIRef
@@ -100,3 +126,4 @@ class KG(DefinedNamespace):
     exitsAt: URIRef
     visceralReferralTo: URIRef
     painFeltIn: URIRef
+    causeOfPainIn: URIRef
