@@ -1,0 +1,7 @@
+"""``python -m kg`` runs the command line, for a checkout that is not installed."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
