@@ -223,7 +223,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .api import get_graph
     from .evaluate import evaluate, load_cases
 
-    report = evaluate(get_graph(args), load_cases(args.cases), max_depth=args.depth)
+    cases = load_cases(args.cases)
+    if args.split:
+        cases = [c for c in cases if c.split == args.split]
+    report = evaluate(get_graph(args), cases, max_depth=args.depth)
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -423,6 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "print top-1/3/5 accuracy, red-flag sensitivity and false alarms")
     p.add_argument("--cases", metavar="FILE", default=None,
                    help="cases file (.toml or .json; default: data/cases/cases.toml)")
+    p.add_argument("--split", choices=["dev", "frozen"], default=None,
+                   help="only the cases of this split (frozen cases are never used for tuning)")
     p.add_argument("--depth", type=int, default=4, help="longest route, in relations (default 4)")
     p.add_argument("--verbose", "-v", action="store_true", help="one line per case")
     p.add_argument("--json", action="store_true", help="print JSON")

@@ -47,6 +47,9 @@ class Case:
     must_not_rank_first: tuple[str, ...] = ()
     red_flags: tuple[str, ...] = ()
     category: str = ""
+    absent: tuple[str, ...] = ()  # findings the presentation states are absent
+    split: str = "dev"  # "dev" (may be looked at while tuning) or "frozen" (never)
+    setting: str = ""  # clinical setting the presentation comes from, where the source says
 
 
 @dataclass
@@ -120,6 +123,13 @@ class EvaluationReport:
         return self._rate(5)
 
     @property
+    def mrr(self) -> float:
+        """Mean reciprocal rank of the best expected id (a miss counts 0)."""
+        if not self.results:
+            return 0.0
+        return sum(1 / r.rank for r in self.results if r.rank) / len(self.results)
+
+    @property
     def red_flag_sensitivity(self) -> float | None:
         expected = sum(len(r.case.red_flags) for r in self.results)
         if not expected:
@@ -144,6 +154,7 @@ class EvaluationReport:
             "top1": round(self.top1, 4),
             "top3": round(self.top3, 4),
             "top5": round(self.top5, 4),
+            "mrr": round(self.mrr, 4),
             "red_flag_sensitivity": _round(self.red_flag_sensitivity),
             "false_alarm_rate": _round(self.false_alarm_rate),
             "must_not_rank_first_violations": [r.case.id for r in self.violations],
@@ -179,6 +190,7 @@ class EvaluationReport:
             "",
             *(f"top-{k} accuracy           {self._rate(k):6.1%}  "
               f"({sum(r.hit(k) for r in self.results)}/{n})" for k in (1, 3, 5)),
+            f"mean reciprocal rank     {self.mrr:6.3f}",
             "red-flag sensitivity     " + ("   n/a" if sens is None else f"{sens:6.1%}"),
             "false-alarm rate         " + ("   n/a" if fa is None else f"{fa:6.1%}")
             + "  (cases expecting no red flag that raised one)",
@@ -256,8 +268,18 @@ def load_cases(path: str | Path | None = None) -> list[Case]:
                                        where),
             red_flags=_tuple(item.get("red_flags"), "red_flags", where),
             category=str(item.get("category", "")),
+            absent=_tuple(item.get("absent"), "absent", where),
+            split=_split(item.get("split", "dev"), where, file),
+            setting=str(item.get("setting", "")),
         ))
     return cases
+
+
+def _split(value: Any, where: str, file: Path) -> str:
+    if value not in ("dev", "frozen"):
+        raise DataError(f"case {where}: 'split' must be \"dev\" or \"frozen\", not {value!r}",
+                        str(file))
+    return str(value)
 
 
 def run_case(G: nx.MultiDiGraph, case: Case, max_depth: int = 4) -> CaseResult:
