@@ -23,9 +23,9 @@ FINDINGS = ["positive femoral nerve stretch test", "positive sacroiliac provocat
 
 
 def _findings(G, wanted: list[str]) -> list[str]:
-    from kg.differential import FINDING, _types
     from kg.errors import UnknownTermError
-    from kg.resolve import resolve
+    from kg.graph.resolve import resolve
+    from kg.reason.differential import FINDING, _types
 
     allowed = sorted(n for n in G.nodes if FINDING in _types(G, n))
     chosen: list[str] = []
@@ -61,7 +61,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import kg
-    from kg.evaluate import evaluate, load_cases
+    from kg.reason.evaluate import evaluate, load_cases
 
     t0 = time.perf_counter()
     G = kg.load()

@@ -59,14 +59,14 @@ def _median_ms(fn, runs: int) -> float:
 
 def child(kind: str, factor: int, runs: int) -> dict:
     import kg
-    from kg.graph import prepare, to_networkx
-    from kg.store import load_rdf
-    from kg.trace import trace
+    from kg.graph.build import prepare, to_networkx
+    from kg.reason.trace import trace
+    from kg.store.files import load_rdf
 
     t0 = time.perf_counter()
     G = to_networkx(load_rdf())
     if kind != "curated":
-        from kg.uberon import merge_uberon, read_release
+        from kg.store.uberon import merge_uberon, read_release
 
         merge_uberon(G, read_release())
     if factor > 1:

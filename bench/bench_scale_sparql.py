@@ -42,7 +42,7 @@ def _lit(text: str) -> str:
 
 
 def uberon_ntriples() -> str:
-    from kg.uberon import read_release
+    from kg.store.uberon import read_release
 
     lines = []
     label = "<http://www.w3.org/2000/01/rdf-schema#label>"
@@ -64,7 +64,7 @@ def uberon_ntriples() -> str:
 
 def build_dir(folder: Path, with_uberon: bool, copies: int) -> int:
     """Write the data (and UBERON, and synthetic copies) as Turtle files; return triple count."""
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     curated = load_rdf().serialize(format="nt")
     base = curated + (uberon_ntriples() if with_uberon else "")
@@ -96,7 +96,7 @@ def _tree_rss_mb(pid: int) -> float:
 
 
 def measure(folder: Path, runs: int) -> dict:
-    from kg.backends import EmbeddedBackend, RemoteBackend
+    from kg.store.backends import EmbeddedBackend, RemoteBackend
 
     t0 = time.perf_counter()
     embedded = EmbeddedBackend(folder)

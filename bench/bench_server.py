@@ -46,15 +46,15 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 RDFLIB_ENDPOINT = """
 import sys, uvicorn
 from rdflib_endpoint import SparqlEndpoint
-from kg.store import load_rdf
+from kg.store.files import load_rdf
 app = SparqlEndpoint(graph=load_rdf(), cors_enabled=True)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
 
 
 def workload() -> list[tuple[str, str]]:
-    from kg.backends import with_values
-    from kg.queries import load_queries
+    from kg.sparql.named import load_queries
+    from kg.store.backends import with_values
 
     out = []
     for nq in load_queries().values():

@@ -90,7 +90,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import kg
-    from kg.site import build_site
+    from kg.render.site import build_site
 
     G = kg.load()
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="kg-site-bench-"))

@@ -10,16 +10,16 @@ A teaching and reasoning aid, not a diagnostic device.
 
 from __future__ import annotations
 
+from kg._version import __version__
+from kg.api import differential, load, show, trace
+from kg.errors import DataError, DataValidationError, KGError, QueryError, UnknownTermError
+
 # Load the submodules that share a name with an API function first: importing a submodule
 # binds it as an attribute of the package, which would otherwise replace ``kg.trace`` (the
 # function) by ``kg.trace`` (the module) the first time the function ran.
-from . import differential as _differential_module  # noqa: F401
-from . import show as _show_module  # noqa: F401
-from . import trace as _trace_module  # noqa: F401
-from .api import differential, load, show, trace
-from .errors import DataError, DataValidationError, KGError, QueryError, UnknownTermError
-
-__version__ = "0.1.0"
+from kg.reason import differential as _differential_module  # noqa: F401
+from kg.reason import show as _show_module  # noqa: F401
+from kg.reason import trace as _trace_module  # noqa: F401
 
 __all__ = [
     "DataError",

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .differential import DifferentialResult
-    from .show import EntityInfo
-    from .trace import TraceResult
+    from kg.reason.differential import DifferentialResult
+    from kg.reason.show import EntityInfo
+    from kg.reason.trace import TraceResult
 
 __all__ = ["differential", "get_graph", "load", "show", "trace"]
 
@@ -28,39 +28,36 @@ def load(data_dir: str | Path | None = None, endpoint: str | None = None,
     SPARQL 1.1 endpoint that holds it (loaded from ``kg export``); ``with_uberon`` merges the
     whole UBERON release (the ``uberon`` extra), linked through the mappings.
     """
+    from kg.store.files import data_files, import_files, load_rdf
+
     if endpoint:
-        from .backends import get_backend
-        from .graph import prepare, to_networkx
+        from kg.store.backends import get_backend
 
-        G = prepare(to_networkx(get_backend(endpoint=endpoint).graph()))
-        if with_uberon:
-            from .uberon import merge_uberon, read_release
-
-            prepare(merge_uberon(G, read_release()))
-        return G
-    from .cache import cached_graph
-    from .store import data_files, import_files
+        return _assemble(get_backend(endpoint=endpoint).graph(), data_dir, with_uberon)
+    from kg.store.cache import cached_graph
 
     files = data_files(data_dir) + import_files(data_dir)
     extra = ""
     if with_uberon:
-        from .uberon import RELEASE, release_path
+        from kg.store.uberon import RELEASE, release_path
 
         files = [*files, release_path()]
         extra = f"uberon-{RELEASE}"
+    return cached_graph(files, lambda: _assemble(load_rdf(data_dir), data_dir, with_uberon), extra)
 
-    def build() -> nx.MultiDiGraph:
-        from .graph import add_import_names, prepare, to_networkx
-        from .store import load_imports, load_rdf
 
-        G = add_import_names(to_networkx(load_rdf(data_dir)), load_imports(data_dir))
-        if with_uberon:
-            from .uberon import merge_uberon, read_release
+def _assemble(rdf: Any, data_dir: str | Path | None, with_uberon: bool) -> nx.MultiDiGraph:
+    """The one way a graph is made, from local files and from an endpoint alike: project the
+    RDF, add the UBERON import's names, merge the whole release if asked, then index it."""
+    from kg.graph.build import add_import_names, prepare, to_networkx
+    from kg.store.files import load_imports
 
-            merge_uberon(G, read_release())
-        return prepare(G)
+    G = add_import_names(to_networkx(rdf), load_imports(data_dir))
+    if with_uberon:
+        from kg.store.uberon import merge_uberon, read_release
 
-    return cached_graph(files, build, extra)
+        merge_uberon(G, read_release())
+    return prepare(G)
 
 
 def _default(data_dir: str | Path | None = None, endpoint: str | None = None,
@@ -84,7 +81,7 @@ def trace(term: str, forward: bool = False, max_depth: int = 4,
     >>> import kg
     >>> result = kg.trace("groin")  # doctest: +SKIP
     """
-    from .trace import trace as _trace
+    from kg.reason.trace import trace as _trace
 
     return _trace(graph if graph is not None else _default(), term, forward=forward,
                   max_depth=max_depth, within=within)
@@ -92,7 +89,7 @@ def trace(term: str, forward: bool = False, max_depth: int = 4,
 
 def show(term: str, graph: nx.MultiDiGraph | None = None) -> EntityInfo:
     """Everything the graph says about one entity."""
-    from .show import show as _show
+    from kg.reason.show import show as _show
 
     return _show(graph if graph is not None else _default(), term)
 
@@ -106,7 +103,7 @@ def differential(regions: Sequence[str] | str, findings: Sequence[str] | str = (
     >>> import kg
     >>> result = kg.differential(["groin", "lower back"])  # doctest: +SKIP
     """
-    from .differential import differential as _differential
+    from kg.reason.differential import differential as _differential
 
     return _differential(graph if graph is not None else _default(), regions, findings,
                          max_depth=max_depth, leaders=leaders,

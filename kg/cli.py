@@ -14,8 +14,8 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__
-from .errors import KGError
+from kg._version import __version__
+from kg.errors import KGError
 
 __all__ = ["main"]
 
@@ -33,8 +33,8 @@ def _print_json(obj: object) -> None:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from .api import get_graph
-    from .trace import trace
+    from kg.api import get_graph
+    from kg.reason.trace import trace
 
     result = trace(get_graph(args), args.term, forward=args.forward, max_depth=args.depth,
                    within=args.within)
@@ -43,7 +43,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(result.to_text(limit=args.limit))
     if args.html:
-        from .pages import write_trace_page
+        from kg.render.pages import write_trace_page
 
         write_trace_page(result, args.html)
         sys.stderr.write(f"wrote {args.html}\n")
@@ -51,8 +51,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from .api import get_graph
-    from .show import show
+    from kg.api import get_graph
+    from kg.reason.show import show
 
     info = show(get_graph(args), args.term)
     if args.json:
@@ -66,7 +66,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _param_pairs(pairs: list[str] | None) -> dict[str, str]:
-    from .errors import QueryError
+    from kg.errors import QueryError
 
     out: dict[str, str] = {}
     for pair in pairs or []:
@@ -78,7 +78,7 @@ def _param_pairs(pairs: list[str] | None) -> dict[str, str]:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .queries import get_query, load_queries
+    from kg.sparql.named import get_query, load_queries
 
     if args.list or not args.name:
         queries = sorted(load_queries().values(), key=lambda q: (q.is_violation_check, q.name))
@@ -90,9 +90,9 @@ def cmd_query(args: argparse.Namespace) -> int:
                              + kind + "\n")
         return 0
     nq = get_query(args.name)
-    from .backends import get_backend
-    from .queries import resolve_bindings
-    from .sparql import format_result, run_query
+    from kg.sparql.named import resolve_bindings
+    from kg.sparql.run import format_result, run_query
+    from kg.store.backends import get_backend
 
     backend = get_backend(endpoint=args.endpoint, data_dir=args.data)
     bindings = resolve_bindings(nq, _param_pairs(args.param), backend)
@@ -104,8 +104,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_sparql(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .backends import get_backend
-    from .sparql import format_result, run_query
+    from kg.sparql.run import format_result, run_query
+    from kg.store.backends import get_backend
 
     text = args.query
     if text == "-":
@@ -122,7 +122,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     if args.endpoint:
         raise KGError("kg serve answers from its own store; drop --endpoint")
-    from .server import serve
+    from kg.server.app import serve
 
     serve(host=args.host, port=args.port, data_dir=args.data, timeout=args.timeout,
           max_rows=args.max_rows, workers=args.workers)
@@ -130,7 +130,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import export
+    from kg.export import export
 
     written = export(args.format, output=args.output, data_dir=args.data,
                      endpoint=args.endpoint)
@@ -143,7 +143,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate
+    from kg.store.validate import validate
 
     if args.endpoint:
         raise KGError("kg validate checks data files, not an endpoint; drop --endpoint "
@@ -159,16 +159,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _stats_graph(args: argparse.Namespace):
     """The remote endpoint when --endpoint is given, else the rdflib graph of --data."""
     if args.endpoint:
-        from .backends import get_backend
+        from kg.store.backends import get_backend
 
         return get_backend(endpoint=args.endpoint)
-    from .store import load_rdf
+    from kg.store.files import load_rdf
 
     return load_rdf(args.data)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .stats import compute_stats, stats_to_text
+    from kg.graph.stats import compute_stats, stats_to_text
 
     stats = compute_stats(_stats_graph(args))
     if args.json:
@@ -179,8 +179,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .api import get_graph
-    from .stats import check_list_type, list_nodes
+    from kg.api import get_graph
+    from kg.graph.stats import check_list_type, list_nodes
 
     if args.type is not None:
         check_list_type(args.type)  # before loading anything: a bad TYPE is a one-line error
@@ -196,12 +196,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_differential(args: argparse.Namespace) -> int:
-    from .api import get_graph
-    from .differential import differential
+    from kg.api import get_graph
+    from kg.reason.differential import differential
 
     write = None
     if args.html:
-        from . import pages
+        from kg.render import pages
 
         write = getattr(pages, "write_differential_page", None)
         if write is None:
@@ -220,8 +220,8 @@ def cmd_differential(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .api import get_graph
-    from .evaluate import evaluate, load_cases
+    from kg.api import get_graph
+    from kg.reason.evaluate import evaluate, load_cases
 
     cases = load_cases(args.cases)
     if args.split:
@@ -238,8 +238,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    from .api import get_graph
-    from .site import build_site
+    from kg.api import get_graph
+    from kg.render.site import build_site
 
     report = build_site(get_graph(args), args.outdir)
     sys.stderr.write(report.summary() + "\n")
@@ -249,8 +249,8 @@ def cmd_site(args: argparse.Namespace) -> int:
 def cmd_quiz(args: argparse.Namespace) -> int:
     import textwrap
 
-    from .api import get_graph
-    from .quiz import grade, make_quiz, quiz_to_text
+    from kg.api import get_graph
+    from kg.reason.quiz import grade, make_quiz, quiz_to_text
 
     questions = make_quiz(get_graph(args), seed=args.seed, count=args.count)
     if args.json:
@@ -287,7 +287,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
 
 def _quiz_score(right: int, asked: int, total: int) -> int:
-    from .explain import DISCLAIMER
+    from kg.explain.words import DISCLAIMER
 
     sys.stdout.write(f"\nScore: {right} of {asked} answered correctly ({total} asked).\n"
                      f"{DISCLAIMER}\n")

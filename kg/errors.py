@@ -5,6 +5,8 @@ Every message is one line that says what was wrong and what to do.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "DataError",
     "DataValidationError",
@@ -54,8 +56,8 @@ class DataValidationError(KGError):
 
     exit_code = 1
 
-    def __init__(self, violations: list) -> None:
-        self.violations = violations
+    def __init__(self, violations: Sequence[object]) -> None:
+        self.violations = list(violations)
         super().__init__(f"{len(violations)} SHACL violation(s); run `kg validate` to list them.")
 
 

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import KGError
+from kg.errors import KGError
 
 __all__ = ["EDGE_COLUMNS", "FORMATS", "NODE_COLUMNS", "export", "to_csv", "to_graphml"]
 
@@ -48,7 +48,7 @@ def to_graphml(G: Any) -> str:
     """The projection as GraphML text (edge ``key`` = predicate CURIE)."""
     import networkx as nx
 
-    H = nx.MultiDiGraph()
+    H: nx.MultiDiGraph = nx.MultiDiGraph()
     for node, data in G.nodes(data=True):
         H.add_node(node, **{k: _flat(v) for k, v in data.items() if not k.startswith("_")})
     for u, v, key, data in G.edges(keys=True, data=True):
@@ -83,7 +83,7 @@ def to_csv(G: Any) -> tuple[str, str]:
 
 
 def _rdf_text(fmt: str, data_dir: str | Path | None, endpoint: str | None) -> str:
-    from .backends import get_backend
+    from kg.store.backends import get_backend
 
     g = get_backend(endpoint=endpoint, data_dir=data_dir).graph()
     if fmt == "nt":
@@ -93,7 +93,7 @@ def _rdf_text(fmt: str, data_dir: str | Path | None, endpoint: str | None) -> st
 
 
 def _projection(data_dir: str | Path | None, endpoint: str | None) -> Any:
-    from .api import load
+    from kg.api import load
 
     return load(data_dir, endpoint)
 
@@ -129,7 +129,7 @@ def export(fmt: str, output: str | Path | None = None, data_dir: str | Path | No
         companion[0].write_text(companion[1], encoding="utf-8")
         written.append(companion[0])
     if endpoint is None:
-        from .store import default_data_dir
+        from kg.store.files import default_data_dir
 
         sssom = Path(data_dir if data_dir is not None else default_data_dir()) / SSSOM_NAME
         target = out.with_name(SSSOM_NAME)

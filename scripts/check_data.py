@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
     sys.path.insert(0, str(ROOT))
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     args = sys.argv[1:] if argv is None else argv
     data_dir = Path(args[0]) if args else ROOT / "data"

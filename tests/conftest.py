@@ -82,7 +82,7 @@ def chromium_browser():
 def data_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the shipped data taken once per session, so every backend in the contract
     suite serves the same triples even while someone edits data/."""
-    from kg.store import data_files, default_data_dir
+    from kg.store.files import data_files, default_data_dir
 
     folder = tmp_path_factory.mktemp("data-snapshot")
     for f in data_files():

@@ -14,11 +14,11 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from kg.backends import Backend, EmbeddedBackend, RemoteBackend, get_backend
 from kg.errors import KGError, QueryError
-from kg.queries import load_queries
-from kg.sparql import run_query
-from kg.vocab import KG, LP
+from kg.ids.vocab import KG, LP
+from kg.sparql.named import load_queries
+from kg.sparql.run import run_query
+from kg.store.backends import Backend, EmbeddedBackend, RemoteBackend, get_backend
 
 BACKENDS = ["embedded", "embedded-rdflib", "kg-serve", "oxigraph-server"]
 QUERIES = load_queries()
@@ -104,7 +104,7 @@ def graph_signature(g) -> tuple:
 @pytest.mark.slow
 def test_whole_graph_is_the_data(backend: Backend, data_snapshot):
     """graph() pulls exactly the triples of the Turtle files (blank nodes up to renaming)."""
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     data = load_rdf(data_snapshot)
     pulled = backend.graph()
@@ -176,8 +176,8 @@ def test_trace_and_show_through_an_endpoint(request: pytest.FixtureRequest,
                                             endpoint_fixture: str, data_snapshot):
     """`--endpoint` gives the same trace and the same entity card as the embedded store."""
     import kg
-    from kg.show import show
-    from kg.trace import trace
+    from kg.reason.show import show
+    from kg.reason.trace import trace
 
     url = request.getfixturevalue(endpoint_fixture)
     local, remote = kg.load(data_snapshot), kg.load(endpoint=url)
@@ -239,7 +239,7 @@ def test_graph_falls_back_to_named_graphs():
     named graphs, graph() pulls it from there."""
     from rdflib import Graph
 
-    from kg.backends import GRAPH_QUERY, NAMED_GRAPHS_QUERY, QueryResult
+    from kg.store.backends import GRAPH_QUERY, NAMED_GRAPHS_QUERY, QueryResult
 
     data = Graph()
     data.add((LP.groin, KG.level, Literal("x")))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from kg.cli import main
-from kg.pages import write_trace_page
+from kg.render.pages import write_trace_page
 from tests.browser import open_page
 
 pytestmark = pytest.mark.browser
@@ -162,7 +162,7 @@ def test_forward_trace_page_renders(chromium_browser, tmp_path):
 
 def test_embedded_page_renders_inside_a_host_page(chromium_browser, tmp_path):
     """The Jupyter form (an iframe with srcdoc) draws the same network, offline."""
-    from kg.pages import trace_page_html
+    from kg.render.pages import trace_page_html
 
     result = json.loads(FIXTURE.read_text(encoding="utf-8"))
     host = tmp_path / "notebook.html"
@@ -287,7 +287,7 @@ def test_differential_page_on_a_phone(chromium_browser, red_flag_differential):
 
 def test_differential_hostile_labels_do_not_run(chromium_browser, red_flag_differential,
                                                 tmp_path):
-    from kg.pages import write_differential_page
+    from kg.render.pages import write_differential_page
 
     evil = copy.deepcopy(red_flag_differential[0])
     evil["red_flags"][0]["condition"]["label"] = HOSTILE
@@ -308,7 +308,7 @@ def test_differential_hostile_labels_do_not_run(chromium_browser, red_flag_diffe
 
 def test_edge_tooltip_words_a_share_of_region_pain(chromium_browser, shipped_graph, tmp_path):
     """Hölmich 2007's 58% is the share of groin pain that was adductor-related; the tip says so."""
-    from kg.trace import trace
+    from kg.reason.trace import trace
 
     data = trace(shipped_graph, "groin").to_dict()
     assert data["candidates"][0]["id"] == "lp:adductor_longus"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.cache import cache_key
+from kg.store.cache import cache_key
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def cache_files(folder: Path) -> list[Path]:
 def test_second_load_comes_from_the_cache(data_copy, monkeypatch):
     first = kg.load(data_copy)
     assert len(cache_files(data_copy)) == 1
-    from kg import store
+    from kg.store import files as store
 
     def boom(*a, **k):
         raise AssertionError("Turtle was parsed although a cache exists")

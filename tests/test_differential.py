@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.differential import differential, likelihood_ratio
 from kg.errors import KGError, UnknownTermError
-from kg.evaluate import evaluate, load_cases
+from kg.reason.differential import differential, likelihood_ratio
+from kg.reason.evaluate import evaluate, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -491,8 +491,8 @@ def test_package_function_survives_the_submodule_import(toy):
 
     import kg
 
-    importlib.import_module("kg.differential")
-    importlib.import_module("kg.evaluate")
+    importlib.import_module("kg.reason.differential")
+    importlib.import_module("kg.reason.evaluate")
     result = kg.differential(["groin"], graph=toy)
     assert callable(kg.differential) and result.candidates
     assert callable(kg.trace) and kg.trace("groin", graph=toy).candidates

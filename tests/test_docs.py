@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from kg.cli import build_parser
-from kg.queries import load_queries
+from kg.sparql.named import load_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from kg.evaluate import default_cases_path, evaluate, load_cases
+from kg.reason.evaluate import default_cases_path, evaluate, load_cases
 
 #: Every serious condition the issue names must be exercised by at least one case.
 RED_FLAG_CONDITIONS = {
@@ -94,7 +94,7 @@ BOTH_WAYS = [
 
 @pytest.mark.parametrize(("source", "region", "mechanism"), BOTH_WAYS)
 def test_both_directions_of_groin_and_back_pain(shipped_graph, source, region, mechanism):
-    from kg.differential import differential
+    from kg.reason.differential import differential
 
     result = differential(shipped_graph, ["groin", "lower back"])
     cand = next((c for c in result.candidates if c.id == source), None)

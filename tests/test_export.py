@@ -22,7 +22,7 @@ def _ground(g: Graph) -> set:
 @pytest.mark.parametrize(("fmt", "rdflib_fmt"), [("nt", "nt"), ("ttl", "turtle"),
                                                  ("jsonld", "json-ld")])
 def test_rdf_reads_back_as_the_data(mini_dir: Path, tmp_path: Path, fmt: str, rdflib_fmt: str):
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     out = tmp_path / f"graph.{fmt}"
     assert main(["--data", str(mini_dir), "export", "--format", fmt, "-o", str(out)]) == 0

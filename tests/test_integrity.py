@@ -28,13 +28,13 @@ REQUIRED = {
 
 @pytest.fixture(scope="module")
 def shipped_rdf():
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     return load_rdf()
 
 
 def _curie(term) -> str:
-    from kg.validate import _curie as curie
+    from kg.ids.curie import curie
 
     return curie(term)
 
@@ -84,7 +84,7 @@ def test_query_reports_its_bad_fixture(query: Path) -> None:
 
 def test_violation_queries_agree_on_the_sparql_backend(shipped_rdf) -> None:
     """The same files give the same rows through the embedded store (Oxigraph when installed)."""
-    from kg.backends import get_backend
+    from kg.store.backends import get_backend
 
     backend = get_backend()
     for query in QUERIES:

@@ -100,7 +100,7 @@ def test_installed_wheel_runs_kg_trace(wheel, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     where = subprocess.run(
-        [str(py), "-c", "import kg, kg.resources as r; print(kg.__file__); "
+        [str(py), "-c", "import kg, kg.store.resources as r; print(kg.__file__); "
          "print(r.resource_dir('data')); print(r.resource_dir('viz'))"],
         capture_output=True, text=True, cwd=elsewhere, env=_clean_env(), timeout=120)
     assert where.returncode == 0, where.stderr

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from kg.pages import (
+from kg.render.pages import (
     differential_page_data,
     differential_page_html,
     safe_json,
@@ -211,14 +211,14 @@ BOTH = ["groin", "lower back"]
 
 @pytest.fixture(scope="module")
 def diff_red(shipped_graph) -> dict[str, Any]:
-    from kg.differential import differential
+    from kg.reason.differential import differential
 
     return differential(shipped_graph, BOTH, ["saddle numbness"]).to_dict()
 
 
 @pytest.fixture(scope="module")
 def diff_plain(shipped_graph) -> dict[str, Any]:
-    from kg.differential import differential
+    from kg.reason.differential import differential
 
     return differential(shipped_graph, BOTH).to_dict()
 
@@ -282,7 +282,7 @@ def test_red_flag_banner_iff_red_flags(diff_red, diff_plain):
 
 
 def test_differential_page_shows_query_candidates_findings_and_tests(diff_red, shipped_graph):
-    from kg.differential import differential
+    from kg.reason.differential import differential
 
     html = differential_page_html(diff_red)
     parsed = _parse(html)
@@ -358,7 +358,7 @@ def test_differential_page_for_a_region_no_route_reaches(diff_red):
 
 def test_differential_embeds_for_jupyter_and_writes_only_the_page(shipped_graph, diff_red,
                                                                   tmp_path, monkeypatch):
-    from kg.differential import differential
+    from kg.reason.differential import differential
 
     result = differential(shipped_graph, BOTH, ["saddle numbness"])
     parsed = _parse(result._repr_html_())
@@ -388,7 +388,7 @@ def test_trace_and_differential_pages_share_style_and_script(trace_result, diff_
 
 def test_two_relations_between_the_same_nodes_are_drawn_apart(shipped_graph):
     """Adductor longus -> groin is both 'located in' and 'refers pain to': both must be seen."""
-    from kg.trace import trace
+    from kg.reason.trace import trace
 
     payload = _embedded(_parse(trace_page_html(trace(shipped_graph, "groin").to_dict())))
     pairs: dict[tuple[str, str], list[Any]] = {}

@@ -16,12 +16,12 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.backends import get_backend
 from kg.cli import main
 from kg.errors import QueryError, UnknownTermError
-from kg.queries import NamedQuery, get_query, load_queries, parse_query_file, to_term
-from kg.sparql import run_query
-from kg.vocab import KG, LP, SRC
+from kg.ids.vocab import KG, LP, SRC
+from kg.sparql.named import NamedQuery, get_query, load_queries, parse_query_file, to_term
+from kg.sparql.run import run_query
+from kg.store.backends import get_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = load_queries()
@@ -126,7 +126,7 @@ def test_unknown_query_suggests():
 
 def test_hostile_value_stays_a_literal():
     """A value is never pasted into the query: a string that looks like SPARQL finds nothing."""
-    from kg.backends import with_values
+    from kg.store.backends import with_values
 
     hostile = Literal('x" } ?s ?p ?o . FILTER(true) } #')
     q = with_values("SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
@@ -135,7 +135,7 @@ def test_hostile_value_stays_a_literal():
 
 
 def test_labels_resolve_and_unknown_names_suggest():
-    from kg.queries import resolve_bindings
+    from kg.sparql.named import resolve_bindings
 
     nq = QUERIES["referral-evidence"]
     assert resolve_bindings(nq, {"structure": "Sacroiliac Joint"}, get_backend()) == {
@@ -159,7 +159,7 @@ def test_groin_candidates():
 def test_every_step_of_a_candidate_route_is_asserted():
     """The intermediate ?via is linked to its candidate by an asserted relation (a route is
     never padded with unrelated entities)."""
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     g = load_rdf()
     found = rows("region-candidates", region="groin")
@@ -178,7 +178,7 @@ def test_muscles_of_a_root_are_innervated_by_it():
     """Each muscle is innervated by the root itself or by a nerve formed from it."""
     from rdflib import URIRef
 
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     innervated_by = URIRef("http://purl.obolibrary.org/obo/RO_0002005")
     g = load_rdf()
@@ -196,7 +196,7 @@ def test_root_examination_rows_hold_in_the_graph():
     """Every myotome, reflex, test and dermatome row for a root is a cited triple of the data."""
     from rdflib import URIRef
 
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     g = load_rdf()
     for root in ("L2_root", "L3_root", "S1_root"):
@@ -221,7 +221,7 @@ def test_negative_evidence_blocks_a_candidate():
 
 
 def test_compression_routes_follow_root_dermatome_region():
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     routes = rows("compression-routes", region="groin")
     assert routes
@@ -277,7 +277,7 @@ def test_citation_coverage_matches_a_direct_count():
     from rdflib import OWL, RDF
     from rdflib.namespace import DCTERMS
 
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     g = load_rdf()
     cited = {(g.value(ax, OWL.annotatedSource), g.value(ax, OWL.annotatedProperty),

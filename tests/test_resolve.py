@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.errors import UnknownTermError
-from kg.resolve import resolve
+from kg.graph.resolve import resolve
 
 
 @pytest.mark.parametrize(

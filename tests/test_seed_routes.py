@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.trace import trace
+from kg.reason.trace import trace
 
 
 def cand(result, node):
@@ -95,7 +95,7 @@ def test_adductor_strain_reaches_sacroiliac_joint_through_pelvic_tilt(shipped_gr
 )
 def test_red_flags_point_to_their_serious_condition(shipped_graph, flag, condition):
     # ACP/APS 2007 (Chou), Verhagen 2016, Downie 2013
-    from kg.resolve import resolve
+    from kg.graph.resolve import resolve
 
     node = resolve(shipped_graph, flag)
     assert "kg:RedFlag" in shipped_graph.nodes[node]["types"]
@@ -178,7 +178,7 @@ def test_psoas_minor_is_supplied_by_l1(shipped_graph):
 
 def test_show_lists_segments_head_to_tail(shipped_graph):
     """A student reads a plexus's roots or an organ's segments in body order, T12 before L1."""
-    from kg.show import show
+    from kg.reason.show import show
 
     info = show(shipped_graph, "lumbar plexus").to_dict()
     roots = [r["other"]["label"] for r in info["outgoing"] if r["predicate"] == "kg:formedFrom"]

@@ -15,8 +15,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.query import Result
 
-from kg.queries import load_queries
-from kg.server import MEDIA_TYPES, negotiate, uses_service
+from kg.server.app import MEDIA_TYPES, negotiate, uses_service
+from kg.sparql.named import load_queries
 
 pytestmark = pytest.mark.slow
 

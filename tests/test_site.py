@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.explain import DISCLAIMER
-from kg.quiz import Option, Question, grade, make_quiz, question_bank
-from kg.site import body_map, build_site, explorer_layout
+from kg.explain.words import DISCLAIMER
+from kg.reason.quiz import Option, Question, grade, make_quiz, question_bank
+from kg.render.site import body_map, build_site, explorer_layout
 
 REGION = "kg:BodyRegion"
 GROIN = "lp:groin"
@@ -127,7 +127,7 @@ def test_internal_links_all_resolve(site):
 
 
 def test_region_page_lists_every_candidate_of_the_trace(site, shipped_graph):
-    from kg.trace import trace
+    from kg.reason.trace import trace
 
     result = trace(shipped_graph, GROIN).to_dict()
     page = _page(site, "regions/groin.html")
@@ -144,8 +144,8 @@ def test_region_page_lists_every_candidate_of_the_trace(site, shipped_graph):
 
 
 def test_entity_page_shows_ids_relations_and_forward_trace(site, shipped_graph):
-    from kg.show import show
-    from kg.trace import trace
+    from kg.reason.show import show
+    from kg.reason.trace import trace
 
     G = shipped_graph
     node = "lp:sacroiliac_joint"
@@ -309,7 +309,7 @@ def test_red_flag_questions_are_true_to_the_graph(shipped_graph):
 
 
 def test_neurogenic_questions_are_true_to_the_trace(shipped_graph):
-    from kg.trace import trace
+    from kg.reason.trace import trace
 
     G = shipped_graph
     for q in question_bank(G)["neurogenic"]:
@@ -321,7 +321,7 @@ def test_neurogenic_questions_are_true_to_the_trace(shipped_graph):
 
 
 def test_test_questions_name_a_test_that_separates_the_two_sources(shipped_graph):
-    from kg.trace import trace
+    from kg.reason.trace import trace
 
     G = shipped_graph
     qs = question_bank(G).get("test", [])
@@ -397,7 +397,7 @@ def test_cli_quiz_bad_count_is_one_line():
 
 
 def test_trace_result_renders_for_jupyter(shipped_graph):
-    from kg.trace import trace
+    from kg.reason.trace import trace
 
     html = trace(shipped_graph, GROIN)._repr_html_()
     page = Page(html)
@@ -415,7 +415,7 @@ def test_explorer_layout_does_not_depend_on_the_hash_seed(tmp_path):
     import subprocess
     import sys
 
-    code = ("import json, sys, kg; from kg.site import explorer_layout; "
+    code = ("import json, sys, kg; from kg.render.site import explorer_layout; "
             "json.dump(explorer_layout(kg.load()), sys.stdout, sort_keys=True)")
     outs = set()
     for seed in ("1", "6", "7"):  # 6 and 7 reordered columns before sums were made stable

@@ -116,7 +116,7 @@ def test_dermatome_overlay_colours_the_map(chromium_browser, site, shipped_graph
 
 
 def test_region_network_counts_highlights_and_filters(chromium_browser, site, shipped_graph):
-    from kg.trace import trace
+    from kg.reason.trace import trace
 
     result = trace(shipped_graph, GROIN).to_dict()
     expected = {n["id"] for c in result["candidates"] for p in c["paths"] for n in p["nodes"]}
@@ -277,7 +277,7 @@ def test_hostile_labels_never_run(chromium_browser, tmp_path):
 
 def test_trace_repr_html_renders_inside_a_notebook_frame(chromium_browser, shipped_graph,
                                                          tmp_path):
-    from kg.trace import trace
+    from kg.reason.trace import trace
 
     result = trace(shipped_graph, GROIN)
     expected = {n["id"] for c in result.to_dict()["candidates"] for p in c["paths"]
@@ -298,7 +298,7 @@ def test_trace_repr_html_renders_inside_a_notebook_frame(chromium_browser, shipp
 
 def test_small_graph_site_with_an_unreached_region(chromium_browser, mini_graph, tmp_path):
     """The toy slice plus a region no route reaches: every page still renders quietly."""
-    from kg.site import build_site
+    from kg.render.site import build_site
 
     G = mini_graph.copy()
     G.graph = {k: v for k, v in mini_graph.graph.items() if not k.startswith("_")}

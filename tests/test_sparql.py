@@ -16,11 +16,11 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
-from kg.backends import get_backend
 from kg.cli import main
 from kg.errors import QueryError
-from kg.sparql import format_result, parse_form, run_query, with_prefixes
-from kg.vocab import LP
+from kg.ids.vocab import LP
+from kg.sparql.run import format_result, parse_form, run_query, with_prefixes
+from kg.store.backends import get_backend
 
 SELECT = """SELECT ?structure ?region ?f WHERE {
   ?structure kg:refersPainTo ?region .

@@ -11,7 +11,7 @@ import pytest
 
 from kg.cli import main
 from kg.errors import KGError
-from kg.stats import LIST_TYPES, compute_stats, list_entities
+from kg.graph.stats import LIST_TYPES, compute_stats, list_entities
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCAB = ROOT / "data" / "vocab.ttl"
@@ -29,14 +29,14 @@ def slice_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def slice_graph(slice_dir: Path):
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     return load_rdf(slice_dir)
 
 
 @pytest.fixture(scope="module")
 def shipped_rdf():
-    from kg.store import load_rdf
+    from kg.store.files import load_rdf
 
     return load_rdf()
 
@@ -133,7 +133,7 @@ def test_stats_agree_with_triple_counts(shipped_rdf) -> None:
 def test_list_regions_matches_graph(shipped_rdf) -> None:
     from rdflib import RDF, URIRef
 
-    from kg.validate import _curie
+    from kg.store.validate import _curie
 
     expected = {_curie(s) for s in shipped_rdf.subjects(RDF.type, URIRef(KG_NS + "BodyRegion"))}
     assert expected, "the shipped data has no body regions"
@@ -142,7 +142,7 @@ def test_list_regions_matches_graph(shipped_rdf) -> None:
 
 def test_stats_same_on_sparql_backend(shipped_rdf) -> None:
     """Written against SPARQL only: the embedded store backend gives the same numbers."""
-    from kg.backends import get_backend
+    from kg.store.backends import get_backend
 
     backend = get_backend()
     assert compute_stats(backend) == compute_stats(shipped_rdf)
@@ -193,7 +193,7 @@ def test_cli_list_unknown_type_exits_2(capsys: pytest.CaptureFixture[str]) -> No
 @pytest.mark.parametrize("type_name", [None, *LIST_TYPES])
 def test_list_from_the_projection_matches_sparql(shipped_rdf, shipped_graph, type_name):
     """``kg list`` answers from the cached projection; it must agree with the SPARQL listing."""
-    from kg.stats import list_nodes
+    from kg.graph.stats import list_nodes
 
     assert list_nodes(shipped_graph, type_name) == list_entities(shipped_rdf, type_name)
 

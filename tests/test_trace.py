@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.errors import KGError, UnknownTermError
-from kg.trace import trace
+from kg.reason.trace import trace
 
 
 def ids(result):

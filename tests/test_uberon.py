@@ -8,13 +8,13 @@ import os
 import pytest
 
 from kg.errors import KGError
-from kg.resolve import resolve
-from kg.trace import trace
+from kg.graph.resolve import resolve
+from kg.reason.trace import trace
 
 if os.environ.get("CI") != "true":  # under CI the [uberon] extra must be there
     pytest.importorskip("cellxgene_ontology_guide", reason="the [uberon] extra is not installed")
 
-from kg.uberon import merge_uberon, read_release, uberon_ancestors
+from kg.store.uberon import merge_uberon, read_release, uberon_ancestors
 
 GROIN_CLASS = "UBERON:0008337"  # inguinal part of abdomen (anatomy-xrefs.tsv)
 HIP_MUSCLE = "UBERON:0003658"
@@ -76,7 +76,7 @@ def test_every_uberon_id_in_the_data_exists_under_its_stated_label(shipped_graph
     module states it under the release's own label."""
     from rdflib import RDFS, URIRef
 
-    from kg.store import load_imports
+    from kg.store.files import load_imports
 
     imports = load_imports()
     ids = {x for _, d in shipped_graph.nodes(data=True)

@@ -18,7 +18,7 @@ import pytest
 
 from kg.cli import main
 from kg.errors import DataError, DataValidationError
-from kg.validate import Violation, default_shapes_file, validate, validate_files
+from kg.store.validate import Violation, default_shapes_file, validate, validate_files
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCAB = ROOT / "data" / "vocab.ttl"

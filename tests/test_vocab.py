@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import OWL, RDF, RDFS, Graph
 from rdflib.namespace import SKOS
 
-from kg.resources import resource_dir
-from kg.vocab import KG
+from kg.ids.vocab import KG
+from kg.store.resources import resource_dir
 
 
 def vocab() -> Graph:

@@ -269,7 +269,7 @@ def execute(store: Any, query: str, accept: str | None, max_rows: int) -> tuple[
     """
     import pyoxigraph as ox
 
-    from .vocab import PREFIXES
+    from kg.ids.vocab import PREFIXES
 
     if uses_service(query):
         return _error(403, "federated SERVICE queries are refused by this endpoint")
@@ -599,7 +599,7 @@ A teaching and reasoning aid, not a diagnostic device.</p>
 
 
 def _example_text(nq: Any) -> str:
-    from .backends import with_values
+    from kg.store.backends import with_values
 
     bindings = nq.bindings()
     return with_values(nq.text, bindings) if bindings else nq.text
@@ -633,8 +633,8 @@ def create_app(data_dir: str | Path | None = None, timeout: float = 10.0,
     from starlette.responses import HTMLResponse, Response
     from starlette.routing import Route
 
-    from .backends import load_oxigraph
-    from .queries import load_queries
+    from kg.sparql.named import load_queries
+    from kg.store.backends import load_oxigraph
 
     store = load_oxigraph(data_dir)
     triples = len(store)
@@ -762,7 +762,7 @@ def serve(host: str = "127.0.0.1", port: int = 7878, data_dir: str | Path | None
     import socket
     import sys
 
-    from .errors import KGError
+    from kg.errors import KGError
 
     try:
         import pyoxigraph  # noqa: F401

@@ -32,9 +32,9 @@ def cache_dir() -> Path:
     return Path(base) / "lumbopelvic-kg"
 
 
-#: Modules whose code shapes the cached graph; a change to any of them invalidates the cache
-#: even when the version number has not moved (a development checkout).
-_BUILDERS = ("graph.py", "store.py", "uberon.py", "vocab.py", "prefixes.py", "resolve.py")
+#: Layers whose code shapes the cached graph (every module in them, found on disk, not listed by
+#: hand): a change to any invalidates the cache even when the version has not moved.
+_BUILDER_LAYERS = ("ids", "store", "graph")
 
 
 @functools.cache
@@ -45,15 +45,17 @@ def _code_digest() -> bytes:
     under the key of code edited on disk since.
     """
     h = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for name in _BUILDERS:
-        h.update(hashlib.sha256((here / name).read_bytes()).digest())
+    package = Path(__file__).resolve().parents[1]
+    for layer in _BUILDER_LAYERS:
+        for path in sorted((package / layer).rglob("*.py")):
+            h.update(str(path.relative_to(package)).encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.digest()
 
 
 def cache_key(files: Iterable[Path], extra: str = "") -> str:
     """Hash of the package version, the graph-building code, the file names and their bytes."""
-    from . import __version__
+    from kg._version import __version__
 
     h = hashlib.sha256(f"{__version__}\0{extra}\0".encode())
     h.update(_code_digest())

@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import KGError
+from kg.errors import KGError
 
 __all__ = [
     "PARENT",

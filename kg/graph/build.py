@@ -13,13 +13,14 @@ from typing import Any
 
 import networkx as nx
 
+from kg.ids.curie import curie
+
 __all__ = [
     "EXPERT_OPINION_FACTOR",
     "GRADE_WEIGHTS",
     "HYPOTHESIS_FACTOR",
     "PART_OF",
     "add_import_names",
-    "curie",
     "evidence_weight",
     "iter_pain_edges",
     "nodes_of_type",
@@ -41,24 +42,6 @@ EXPERT_OPINION_FACTOR = 0.7
 PART_OF = "BFO:0000050"
 
 _DIRECTIONS = {"subjectToObject": "forward", "objectToSubject": "backward", "blocks": "blocks"}
-
-
-def curie(iri: Any, prefixes: dict[str, str] | None = None) -> str:
-    """Shorten an IRI with the longest fitting project prefix (``lp:groin``,
-    ``UBERON:0008337``); an IRI no prefix fits is returned as written.
-
-    >>> curie("http://purl.obolibrary.org/obo/UBERON_0008337")
-    'UBERON:0008337'
-    """
-    from .prefixes import PREFIXES
-
-    text = str(iri)
-    best = ""
-    best_prefix = ""
-    for prefix, ns in (prefixes or PREFIXES).items():
-        if text.startswith(ns) and len(ns) > len(best):
-            best, best_prefix = ns, prefix
-    return f"{best_prefix}:{text[len(best):]}" if best else text
 
 
 def evidence_weight(item: dict[str, Any], default_weight: float) -> float:
@@ -150,12 +133,12 @@ def to_networkx(rdf) -> nx.MultiDiGraph:
     from rdflib import OWL, RDF, RDFS, BNode, Literal, URIRef
     from rdflib.namespace import DCTERMS, FOAF, SKOS
 
-    from .vocab import KG
+    from kg.ids.vocab import KG
 
     def c(x: Any) -> str:
         return curie(x)
 
-    G = nx.MultiDiGraph()
+    G: nx.MultiDiGraph = nx.MultiDiGraph()
 
     # -- classes and their ancestors --------------------------------------------------------
     classes: dict[str, dict[str, Any]] = {}
@@ -348,7 +331,7 @@ def nodes_of_type(G: nx.MultiDiGraph, type_curie: str) -> list[str]:
 
 def prepare(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Build the lookup indexes once, so a cached graph answers without rebuilding them."""
-    from .resolve import names
+    from kg.graph.resolve import names
 
     for key in ("_name_index", "_pain_index", "_by_type"):
         G.graph.pop(key, None)

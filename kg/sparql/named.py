@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import QueryError
+from kg.errors import QueryError
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib.term import Node
@@ -121,7 +121,7 @@ def to_term(value: str, type_: str, what: str = "value") -> Node:
     from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
 
-    from .vocab import LP, PREFIXES
+    from kg.ids.vocab import LP, PREFIXES
 
     value = value.strip()
     if type_ == "iri":
@@ -205,7 +205,7 @@ def parse_query_file(path: str | Path) -> NamedQuery:
 
 def load_queries(folder: str | Path | None = None) -> dict[str, NamedQuery]:
     """Every named query in ``folder`` (the shipped ``queries/`` when None), by name."""
-    from .resources import resource_dir
+    from kg.store.resources import resource_dir
 
     folder = Path(folder) if folder is not None else resource_dir("queries")
     return {p.stem: parse_query_file(p) for p in sorted(folder.glob("*.rq"))}
@@ -231,7 +231,7 @@ def resolve_bindings(nq: NamedQuery, values: Mapping[str, str] | None, backend) 
     (``--param region="inner thigh"``); a name that matches nothing raises
     :class:`~kg.errors.UnknownTermError` with the nearest labels.
     """
-    from .errors import UnknownTermError
+    from kg.errors import UnknownTermError
 
     values = dict(values or {})
     out = nq.bindings(values)

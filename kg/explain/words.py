@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 if TYPE_CHECKING:
-    from .trace import TraceResult
+    from kg.reason.trace import TraceResult
 
 __all__ = [
     "DISCLAIMER",

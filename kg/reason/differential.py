@@ -78,11 +78,11 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import KGError, UnknownTermError
-from .explain import DISCLAIMER, short_type, source_refs
-from .graph import GRADE_WEIGHTS, PART_OF, nodes_of_type
-from .resolve import names, normalise, resolve
-from .trace import Candidate, Route, trace
+from kg.errors import KGError, UnknownTermError
+from kg.explain.words import DISCLAIMER, short_type, source_refs
+from kg.graph.build import GRADE_WEIGHTS, PART_OF, nodes_of_type
+from kg.graph.resolve import names, normalise, resolve
+from kg.reason.trace import Candidate, Route, trace
 
 __all__ = [
     "DEFAULT_LR_SCALE",
@@ -357,7 +357,7 @@ class DifferentialResult:
         return _text_report(self, limit=limit, detail=detail)
 
     def _repr_html_(self) -> str:  # Jupyter
-        from . import pages
+        from kg.render import pages
 
         return pages.differential_page_html(self.to_dict(), embed=True)
 
@@ -817,7 +817,7 @@ def _text_report(result: DifferentialResult, limit: int, detail: int) -> str:
 
 
 def _ends_in(G: nx.MultiDiGraph, route: Route, region: str) -> bool:
-    from .trace import region_targets
+    from kg.reason.trace import region_targets
 
     cache = G.graph.setdefault("_region_targets", {})
     if region not in cache:

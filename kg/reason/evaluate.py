@@ -26,7 +26,7 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import DataError, KGError
+from kg.errors import DataError, KGError
 
 __all__ = ["Case", "CaseResult", "EvaluationReport", "default_cases_path", "evaluate",
            "load_cases"]
@@ -215,7 +215,7 @@ def _round(x: float | None) -> float | None:
 
 def default_cases_path() -> Path:
     """The cited evaluation cases that ship with the data: ``data/cases/cases.toml``."""
-    from .resources import resource_dir
+    from kg.store.resources import resource_dir
 
     return resource_dir("data") / "cases" / "cases.toml"
 
@@ -284,7 +284,7 @@ def _split(value: Any, where: str, file: Path) -> str:
 
 def run_case(G: nx.MultiDiGraph, case: Case, max_depth: int = 4) -> CaseResult:
     """Run one case; a term the graph does not know is recorded as the case's error."""
-    from .differential import differential
+    from kg.reason.differential import differential
 
     out = CaseResult(case)
     expected = _ids(G, case.expected, out.unknown)
@@ -306,7 +306,7 @@ def run_case(G: nx.MultiDiGraph, case: Case, max_depth: int = 4) -> CaseResult:
 
 def _ids(G: nx.MultiDiGraph, terms: Iterable[str], unknown: list[str]) -> list[str]:
     """Resolve expectation terms (ids, labels or synonyms); unknown ones are noted, kept as-is."""
-    from .resolve import names, normalise
+    from kg.graph.resolve import names, normalise
 
     index = names(G)
     out = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import DataError
-from .resources import resource_dir
+from kg.errors import DataError
+from kg.store.resources import resource_dir
 
 __all__ = [
     "data_files",
@@ -81,7 +81,7 @@ def load_rdf(data_dir: str | Path | None = None):
     """Load every data file into one rdflib Graph, with the project's prefixes bound."""
     from rdflib import Graph
 
-    from .vocab import PREFIXES
+    from kg.ids.vocab import PREFIXES
 
     g = Graph()
     for prefix, ns in PREFIXES.items():

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 import networkx as nx
 
-from .errors import UnknownTermError
+from kg.errors import UnknownTermError
 
 __all__ = ["names", "normalise", "resolve", "suggest"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-from .prefixes import PREFIXES
+from kg.ids.prefixes import PREFIXES
 
 __all__ = ["KG", "LP", "OBO", "PREFIXES", "SRC"]
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import KGError
-from .explain import explain_route, source_refs
-from .resolve import normalise
+from kg.errors import KGError
+from kg.explain.words import explain_route, source_refs
+from kg.graph.resolve import normalise
 
 __all__ = ["KINDS", "Option", "Question", "grade", "make_quiz", "question_bank", "quiz_to_text"]
 
@@ -199,7 +199,7 @@ def _dermatome_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Que
 
 def _traces(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Backward trace of every region, computed once per graph."""
-    from .trace import REGION, trace
+    from kg.reason.trace import REGION, trace
 
     cached = G.graph.get("_quiz_traces")
     if cached is None:
@@ -235,7 +235,7 @@ def _referral_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Ques
     Wrong options are regions no route of any kind reaches from S, so a region the graph
     reaches some other way is never marked wrong.
     """
-    from .trace import REGION, trace
+    from kg.reason.trace import REGION, trace
 
     regions = sorted(n for n, d in G.nodes(data=True) if REGION in d.get("types", ()))
     refers: dict[str, list[tuple[str, dict]]] = {}

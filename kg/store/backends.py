@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import DataError, KGError, QueryError
+from kg.errors import DataError, KGError, QueryError
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph
@@ -56,7 +56,7 @@ NAMED_GRAPHS_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 def sparql_prologue() -> str:
     """``PREFIX`` lines for the project's prefixes, for queries typed by hand."""
-    from .vocab import PREFIXES
+    from kg.ids.vocab import PREFIXES
 
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
@@ -120,7 +120,7 @@ class Backend:
 
 
 def _bind_prefixes(g: Graph) -> None:
-    from .vocab import PREFIXES
+    from kg.ids.vocab import PREFIXES
 
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
@@ -179,7 +179,7 @@ class EmbeddedBackend(Backend):
         if engine == "oxigraph":
             self._store = load_oxigraph(data_dir)
         else:
-            from .store import load_rdf
+            from kg.store.files import load_rdf
 
             self._graph = load_rdf(data_dir)
 
@@ -276,7 +276,7 @@ def load_oxigraph(data_dir: str | Path | None) -> Any:
     """
     import pyoxigraph as ox
 
-    from .store import data_files, parse_file
+    from kg.store.files import data_files, parse_file
 
     store = ox.Store()
     for path in data_files(data_dir):

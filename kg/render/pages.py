@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .resources import resource_dir
+from kg.store.resources import resource_dir
 
 __all__ = [
     "KIND_BY_KEY",

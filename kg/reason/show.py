@@ -9,8 +9,8 @@ from typing import Any
 
 import networkx as nx
 
-from .explain import DISCLAIMER, short_type, source_refs
-from .resolve import resolve
+from kg.explain.words import DISCLAIMER, short_type, source_refs
+from kg.graph.resolve import resolve
 
 __all__ = ["EntityInfo", "show"]
 

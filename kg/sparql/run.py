@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from .backends import Backend, QueryResult
-from .errors import QueryError
+from kg.errors import QueryError
+from kg.store.backends import Backend, QueryResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib.term import Node
@@ -79,7 +79,7 @@ def with_prefixes(text: str) -> str:
     """``text`` with ``PREFIX`` lines added for the project prefixes it uses but does not
     declare, so that ``kg sparql "SELECT ?r WHERE { ?r a kg:BodyRegion }"`` works as typed.
     """
-    from .vocab import PREFIXES
+    from kg.ids.vocab import PREFIXES
 
     parsed = _parse(text)
     declared = {str(d.get("prefix") or "") for d in parsed[0] if d.name == "PrefixDecl"}
@@ -111,7 +111,7 @@ def run_query(backend: Backend, text: str, bindings: Mapping[str, Node] | None =
 def _curie(term: Node) -> str:
     from rdflib import BNode, URIRef
 
-    from .graph import curie
+    from kg.ids.curie import curie
 
     if isinstance(term, URIRef):
         return curie(term)

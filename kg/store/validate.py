@@ -11,8 +11,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import DataError, DataValidationError
+from kg.errors import DataError, DataValidationError
+from kg.ids.curie import curie
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 __all__ = ["ValidationReport", "Violation", "default_shapes_file", "validate", "validate_files"]
 
@@ -78,7 +83,7 @@ class ValidationReport:
 
 def default_shapes_file(data_dir: str | Path | None = None) -> Path:
     """``shapes/shapes.ttl`` of ``data_dir`` if it has one, else the shipped shapes."""
-    from .store import default_data_dir
+    from kg.store.files import default_data_dir
 
     if data_dir is not None:
         own = Path(data_dir) / "shapes" / "shapes.ttl"
@@ -93,7 +98,7 @@ def validate(data_dir: str | Path | None = None, shapes: str | Path | None = Non
 
     Raises :class:`~kg.errors.DataError` when a data or shapes file is not valid Turtle.
     """
-    from .store import data_files
+    from kg.store.files import data_files
 
     files = data_files(data_dir)
     return validate_files(files, shapes if shapes is not None else default_shapes_file(data_dir))
@@ -103,10 +108,9 @@ def validate_files(files: Sequence[str | Path], shapes: str | Path | None = None
                    ) -> ValidationReport:
     """Validate the union of ``files`` (which must include ``vocab.ttl``) against ``shapes``."""
     from pyshacl import validate as shacl_validate
-    from rdflib import Graph
 
-    from .store import parse_file
-    from .vocab import PREFIXES
+    from kg.ids.vocab import PREFIXES
+    from kg.store.files import parse_file
 
     paths = [Path(f) for f in files]
     per_file: list[tuple[str, Graph]] = [(p.name, parse_file(p)) for p in paths]
@@ -177,7 +181,7 @@ def _graph_that_prepares_queries():
 class _Locator:
     """Find the data file a focus node (or the offending triple) comes from."""
 
-    def __init__(self, per_file: list[tuple[str, object]]) -> None:
+    def __init__(self, per_file: list[tuple[str, Graph]]) -> None:
         self.per_file = per_file
 
     def file_of(self, focus, path=None, value=None) -> str:
@@ -208,8 +212,8 @@ def _violations(results, data, locate: _Locator) -> Iterable[Violation]:
         prop = path if isinstance(path, URIRef) else None
         yield Violation(
             file=locate.file_of(focus, prop, value),
-            entity=_describe(focus, data) if isinstance(focus, BNode) else _curie(focus),
-            property=_curie(path) if path is not None else "",
+            entity=_describe(focus, data) if isinstance(focus, BNode) else curie(focus),
+            property=curie(path) if path is not None else "",
             message=text,
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             value=(_shown(value) if value is not None and value != focus
@@ -228,26 +232,12 @@ def _describe(node, data) -> str:
     return "[axiom]" if any(p is not None for p in parts) else "[blank node]"
 
 
-def _curie(term) -> str:
-    """A term as a CURIE when one of the project's prefixes fits, else as written."""
-    from rdflib import Literal
-
-    from .graph import curie
-
-    if isinstance(term, Literal):
-        return str(term)
-    text = str(term)
-    if text.startswith("http://www.w3.org/ns/shacl#"):
-        return "sh:" + text.rsplit("#", 1)[1]
-    return curie(text)
-
-
 def _shown(term, width: int = 40) -> str:
     """A term as a reader wants it in one line: CURIE, number, or short quoted text."""
     from rdflib import XSD, Literal
 
     if not isinstance(term, Literal):
-        return _curie(term)
+        return curie(term)
     if term.datatype in (XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean,
                          XSD.positiveInteger, XSD.nonNegativeInteger):
         return str(term)
@@ -260,4 +250,4 @@ _IRI = re.compile(r"(?:https?|urn):[^\s,;)\]\"']+")
 
 def _curies_in(message: str) -> str:
     """Shorten IRIs that pySHACL substituted into a message."""
-    return _IRI.sub(lambda m: _curie(m.group(0)), message)
+    return _IRI.sub(lambda m: curie(m.group(0)), message)

@@ -27,10 +27,10 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import KGError, UnknownTermError
-from .explain import DISCLAIMER, explain_route, frequency_text, short_type, source_refs
-from .graph import PART_OF, nodes_of_type, pain_index
-from .resolve import resolve
+from kg.errors import KGError, UnknownTermError
+from kg.explain.words import DISCLAIMER, explain_route, frequency_text, short_type, source_refs
+from kg.graph.build import PART_OF, nodes_of_type, pain_index
+from kg.graph.resolve import resolve
 
 __all__ = ["Candidate", "Route", "TraceResult", "region_targets", "trace"]
 
@@ -135,12 +135,12 @@ class TraceResult:
         }
 
     def to_text(self, limit: int = 15) -> str:
-        from .explain import trace_table
+        from kg.explain.words import trace_table
 
         return trace_table(self, limit=limit)
 
     def _repr_html_(self) -> str:  # Jupyter
-        from .pages import trace_page_html
+        from kg.render.pages import trace_page_html
 
         return trace_page_html(self.to_dict(), embed=True)
 
@@ -253,7 +253,7 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
 
     Examples
     --------
-    >>> from kg.graph import to_networkx
+    >>> from kg.graph.build import to_networkx
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("lp:groin", label="groin", types=["kg:BodyRegion"])
     >>> G.add_node("lp:hip_joint", label="hip joint", types=["kg:Joint"])
@@ -308,7 +308,7 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
 
     kept = list(by_id.values())
     if within:
-        from .uberon import uberon_ancestors
+        from kg.store.uberon import uberon_ancestors
 
         scope = _resolve_scope(G, within)
         kept = [c for c in kept if scope in uberon_ancestors(G, c.id)]
@@ -365,7 +365,7 @@ def _route(G: nx.MultiDiGraph, nodes: tuple, edges: tuple, region: str, forward:
 
 
 def _negative(G: nx.MultiDiGraph, structure: str, region: str) -> dict[str, Any]:
-    from .explain import explain_negative
+    from kg.explain.words import explain_negative
 
     data = G.get_edge_data(structure, region, key="kg:doesNotReferPainTo") or {}
     return {

@@ -12,7 +12,8 @@ import difflib
 from collections import Counter
 from typing import Any
 
-from .errors import KGError
+from kg.errors import KGError
+from kg.ids.curie import curie
 
 __all__ = [
     "LIST_TYPES",
@@ -138,12 +139,6 @@ def _int(term: Any) -> int:
     return int(term.toPython()) if term is not None else 0
 
 
-def _curie(term: Any) -> str:
-    from .validate import _curie as curie
-
-    return curie(term)
-
-
 def _ordered(counter: Counter[str]) -> dict[str, int]:
     """Largest count first, then by name, so the output is stable."""
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -160,7 +155,7 @@ def compute_stats(graph: Any) -> dict[str, Any]:
     ``hypotheses``, ``expert_opinions``, ``sources``, ``cited_sources``,
     ``entities_with_uberon``, ``entities_with_fma``.
     """
-    by_type = Counter({_curie(r["type"]): _int(r["n"]) for r in _select(graph, _Q_BY_TYPE)})
+    by_type = Counter({curie(r["type"]): _int(r["n"]) for r in _select(graph, _Q_BY_TYPE)})
     entities = _int(_select(graph, _Q_ENTITIES)[0].get("n"))
     xrefs = _select(graph, _Q_XREFS)[0]
 
@@ -168,8 +163,8 @@ def compute_stats(graph: Any) -> dict[str, Any]:
     by_mechanism: Counter[str] = Counter()
     for row in _select(graph, _Q_BY_PREDICATE):
         n = _int(row["n"])
-        by_predicate[_curie(row["p"])] += n
-        by_mechanism[_curie(row["mechanism"]) if "mechanism" in row else "none"] += n
+        by_predicate[curie(row["p"])] += n
+        by_mechanism[curie(row["mechanism"]) if "mechanism" in row else "none"] += n
 
     prov = _select(graph, _Q_PROVENANCE)[0]
     axioms = _select(graph, _Q_AXIOMS)[0]
@@ -256,11 +251,11 @@ def list_entities(graph: Any, type_name: str | None = None) -> list[dict[str, An
 
     items: dict[str, dict[str, Any]] = {}
     for r in rows:
-        ident = _curie(r["e"])
+        ident = curie(r["e"])
         item = items.setdefault(ident, {"id": ident, "label": None, "types": []})
         if item["label"] is None and "label" in r:
             item["label"] = str(r["label"])
-        t = _curie(r["type"])
+        t = curie(r["type"])
         if t not in item["types"]:
             item["types"].append(t)
         if "citation" in r:
@@ -273,7 +268,6 @@ def list_entities(graph: Any, type_name: str | None = None) -> list[dict[str, An
 def list_nodes(G: Any, type_name: str | None = None) -> list[dict[str, Any]]:
     """:func:`list_entities` answered from the projected graph (``kg.load()``), so ``kg list``
     runs from the compiled cache without parsing Turtle; same items, same order."""
-    from .graph import curie
 
     wanted = None if type_name is None else curie(LIST_TYPES[check_list_type(type_name)])
     items: list[dict[str, Any]] = []

@@ -32,9 +32,9 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import KGError
-from .explain import frequency_text
-from .resources import resource_dir
+from kg.errors import KGError
+from kg.explain.words import frequency_text
+from kg.store.resources import resource_dir
 
 __all__ = ["SiteReport", "body_map", "build_site", "explorer_layout"]
 
@@ -116,7 +116,7 @@ class _Links:
 
 
 def _node_kind(G: nx.MultiDiGraph, node: str) -> Any:
-    from .pages import kind_of
+    from kg.render.pages import kind_of
 
     return kind_of(list(G.nodes[node].get("types", [])))
 
@@ -300,7 +300,7 @@ def body_map(G: nx.MultiDiGraph) -> dict[str, Any]:
     A shape from ``viz/site/bodymap.json`` is drawn when a body region of the graph matches it
     by id, label or synonym; everything else about a region comes from the graph.
     """
-    from .resolve import normalise
+    from kg.graph.resolve import normalise
 
     regions = sorted(n for n, d in G.nodes(data=True) if REGION in d.get("types", ()))
     by_name: dict[str, str] = {}
@@ -446,14 +446,14 @@ def _environment() -> Any:
 def _json(obj: Any) -> Any:
     from markupsafe import Markup
 
-    from .pages import safe_json
+    from kg.render.pages import safe_json
 
     return Markup(safe_json(obj))
 
 
 def _region_network(page: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     """The traced subgraph for the region page's script: nodes, edges, routes by candidate."""
-    from .pages import KIND_BY_KEY, MECHANISMS, mechanism_key
+    from kg.render.pages import KIND_BY_KEY, MECHANISMS, mechanism_key
 
     edge_id = {(e["from"], e["to"], e["predicate"]): e["id"] for e in page["edges"]}
     levels = _levels_to_end([n["id"] for n in page["nodes"]], page["edges"])
@@ -548,7 +548,7 @@ def _route_layout(nodes: list[str], edges: list[dict[str, Any]], levels: dict[st
 
 def _candidate_rows(G: nx.MultiDiGraph, result: dict[str, Any], links: _Links, root: str
                     ) -> list[dict[str, Any]]:
-    from .pages import mechanism_key
+    from kg.render.pages import mechanism_key
 
     top = max((c["score"] for c in result["candidates"]), default=0) or 1.0
     rows = []
@@ -577,7 +577,7 @@ def _candidate_rows(G: nx.MultiDiGraph, result: dict[str, Any], links: _Links, r
 def _forward_rows(G: nx.MultiDiGraph, node: str, links: _Links, root: str
                   ) -> list[dict[str, Any]]:
     """Where pain from ``node`` can be felt (forward trace), best route first."""
-    from .trace import trace
+    from kg.reason.trace import trace
 
     try:
         result = trace(G, node, forward=True).to_dict()
@@ -594,7 +594,7 @@ def _write(path: Path, text: str) -> int:
 
 
 def _copy_assets(outdir: Path) -> int:
-    from .pages import vis_script
+    from kg.render.pages import vis_script
 
     assets = outdir / "assets"
     assets.mkdir(parents=True, exist_ok=True)
@@ -617,8 +617,8 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
     KGError
         If ``outdir`` exists and is not a folder, or the graph has no body region.
     """
-    from .explain import DISCLAIMER
-    from .trace import trace
+    from kg.explain.words import DISCLAIMER
+    from kg.reason.trace import trace
 
     start = time.perf_counter()
     out = Path(outdir)
@@ -633,7 +633,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
     links = _Links(G)
     report = SiteReport(out)
     report.bytes += _copy_assets(out)
-    from . import __version__
+    from kg._version import __version__
 
     counts = {
         "entities": sum(1 for _, d in G.nodes(data=True) if _SKIP not in d.get("types", ())),
@@ -650,7 +650,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
         report.pages[kind] = report.pages.get(kind, 0) + 1
 
     # regions --------------------------------------------------------------------------------
-    from .pages import KIND_BY_KEY, MECHANISMS, trace_page_data
+    from kg.render.pages import KIND_BY_KEY, MECHANISMS, trace_page_data
 
     bm = body_map(G)
     region_summary: dict[str, dict[str, Any]] = {}
@@ -757,7 +757,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
            title="Explorer")
 
     # quiz -----------------------------------------------------------------------------------
-    from .quiz import KINDS, question_bank
+    from kg.reason.quiz import KINDS, question_bank
 
     bank = question_bank(G, quiz_seed)
     questions: list[Any] = []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 __all__ = ["resource_dir"]
 
-_CHECKOUT = Path(__file__).resolve().parent.parent
+_CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def resource_dir(name: str) -> Path:

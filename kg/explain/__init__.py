@@ -1,0 +1,1 @@
+"""explain layer; see ARCHITECTURE.md."""

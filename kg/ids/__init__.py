@@ -1,0 +1,1 @@
+"""ids layer; see ARCHITECTURE.md."""

@@ -1,0 +1,1 @@
+"""reason layer; see ARCHITECTURE.md."""
