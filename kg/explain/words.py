@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+
+from kg.graph.build import types_of
 
 if TYPE_CHECKING:
     from kg.reason.trace import TraceResult
 
 __all__ = [
     "DISCLAIMER",
+    "accuracy_figures",
+    "cite",
     "explain_negative",
     "explain_route",
     "frequency_text",
     "short_type",
     "source_refs",
+    "spinal_order",
+    "the",
     "trace_table",
 ]
 
@@ -73,9 +80,50 @@ def source_refs(G: nx.MultiDiGraph, ids: Sequence[str]) -> list[dict[str, str]]:
     return out
 
 
-def _cite(G: nx.MultiDiGraph, ids: Sequence[str]) -> str:
-    shorts = [r["short"] for r in source_refs(G, ids)]
+def cite(G: nx.MultiDiGraph, ids: Iterable[str]) -> str:
+    """' [Slipman 2000; Lesher 2008]' for source CURIEs, each once, in the order given."""
+    shorts = [r["short"] for r in source_refs(G, list(dict.fromkeys(ids)))]
     return f" [{'; '.join(shorts)}]" if shorts else ""
+
+
+#: How each accuracy figure is named and shown, in the order a clinician reads them.
+_ACCURACY = (("sensitivity", "sensitivity", "pct"), ("specificity", "specificity", "pct"),
+             ("lr_positive", "LR+", "num"), ("lr_negative", "LR\u2212", "num"))
+
+
+def accuracy_figures(*items: Mapping[str, Any]) -> list[str]:
+    """Published accuracy as short figures, each once: 'sensitivity 94%', 'LR+ 4.29'.
+
+    >>> accuracy_figures({"sensitivity": 0.94, "lr_positive": 4.29, "lr_negative": 0.08})
+    ['sensitivity 94%', 'LR+ 4.29', 'LR− 0.08']
+    """
+    out: list[str] = []
+    for item in items:
+        for key, name, kind in _ACCURACY:
+            value = item.get(key)
+            if value is None:
+                continue
+            text = (f"{name} {100 * float(value):.0f}%" if kind == "pct"
+                    else f"{name} {float(value):.3g}")
+            if text not in out:
+                out.append(text)
+    return out
+
+
+_SEGMENT = re.compile(r"\b([CTLS])(\d+)\b")
+
+
+def spinal_order(label: str) -> tuple[int, int, str]:
+    """Sort key that puts spinal levels head to tail ('T12 …' before 'L1 …' before 'S1 …'),
+    and other labels after them, alphabetically.
+
+    >>> sorted(["L1 nerve root", "groin", "T12 nerve root"], key=spinal_order)
+    ['T12 nerve root', 'L1 nerve root', 'groin']
+    """
+    m = _SEGMENT.search(label or "")
+    if m:
+        return ("CTLS".index(m.group(1)), int(m.group(2)), label)
+    return (9, 0, label or "")
 
 
 def frequency_text(edge: dict[str, Any]) -> str:
@@ -115,7 +163,7 @@ def _step(G: nx.MultiDiGraph, edge: dict[str, Any]) -> str:
     if _plural(subject):
         template = _plural_verb(template)
     text = template.format(s=subject, o=G.nodes[v]["label"])
-    return text + _frequency_note(edge) + _flags(edge) + _cite(G, edge.get("sources", ()))
+    return text + _frequency_note(edge) + _flags(edge) + cite(G, edge.get("sources", ()))
 
 
 def _plural(label: str) -> bool:
@@ -147,12 +195,14 @@ def _plural_verb(template: str) -> str:
     return f"{head}{sep}{verb} {tail}".rstrip()
 
 
-def _the(G: nx.MultiDiGraph, node: str) -> str:
-    label = G.nodes[node]["label"]
-    types = set(G.nodes[node].get("types", ()))
-    if types & {"kg:Condition", "kg:Finding", "kg:RedFlag", "kg:DiagnosticTest"}:
-        return label
-    return f"the {label}"
+_NO_ARTICLE = frozenset({"kg:Condition", "kg:Finding", "kg:RedFlag", "kg:DiagnosticTest"})
+
+
+def the(G: nx.MultiDiGraph, node: str) -> str:
+    """A node's label as it stands in a sentence: 'the sacroiliac joint', but 'hip
+    osteoarthritis' (conditions, findings and tests take no article)."""
+    label = str(G.nodes[node].get("label", node))
+    return label if types_of(G, node) & _NO_ARTICLE else f"the {label}"
 
 
 def explain_route(G: nx.MultiDiGraph, nodes: Sequence[str], edges: Sequence[dict[str, Any]],
@@ -165,12 +215,12 @@ def explain_route(G: nx.MultiDiGraph, nodes: Sequence[str], edges: Sequence[dict
     steps = "; ".join(_step(G, e) for e in edges)
     end = nodes[-1]
     if forward:
-        head = f"{_the(G, nodes[0])} can cause pain in {_the(G, end)}"
+        head = f"{the(G, nodes[0])} can cause pain in {the(G, end)}"
     else:
-        head = f"pain in {_the(G, region)} can come from {_the(G, nodes[0])}"
+        head = f"pain in {the(G, region)} can come from {the(G, nodes[0])}"
     tail = ""
     if not forward and end != region:
-        tail = f" ({_the(G, end)} is part of {_the(G, region)})"
+        tail = f" ({the(G, end)} is part of {the(G, region)})"
     sentence = f"{head}: {steps}{tail}."
     return sentence[0].upper() + sentence[1:]
 
@@ -180,9 +230,9 @@ def explain_negative(G: nx.MultiDiGraph, structure: str, region: str,
     """Why a route is ruled out: the published negative finding, cited."""
     comment = next((i["comment"] for i in edge.get("evidence", ()) if i.get("comment")), "")
     note = f" {comment.rstrip('.')}." if comment else ""
-    text = (f"{_the(G, structure)} is not a source of pain in {_the(G, region)}: it did not "
+    text = (f"{the(G, structure)} is not a source of pain in {the(G, region)}: it did not "
             f"refer pain there in published block studies.{note}"
-            f"{_cite(G, edge.get('sources', ()))}")
+            f"{cite(G, edge.get('sources', ()))}")
     return text[0].upper() + text[1:]
 
 

@@ -24,10 +24,12 @@ __all__ = [
     "add_import_names",
     "evidence_weight",
     "iter_pain_edges",
+    "node_ref",
     "nodes_of_type",
     "pain_index",
     "prepare",
     "to_networkx",
+    "types_of",
 ]
 
 #: Weight of one piece of evidence by its grade (A: guideline, systematic review, block or
@@ -315,6 +317,18 @@ def _pain_index(G: nx.MultiDiGraph) -> tuple[dict[str, list], dict[str, list], s
         (u, v) for u, v, data in G.edges(data=True) if data.get("direction") == "blocks"
     }
     return into, out_of, blocked
+
+
+def types_of(G: nx.MultiDiGraph, node: str) -> frozenset[str]:
+    """Every type of a node, asserted or inherited: the one way the code asks what a node is."""
+    data = G.nodes[node]
+    return frozenset(data.get("all_types") or data.get("types") or ())
+
+
+def node_ref(G: nx.MultiDiGraph, node: str) -> dict[str, Any]:
+    """A node as results carry it: id, label and asserted types (the stable JSON shape)."""
+    data = G.nodes[node]
+    return {"id": node, "label": data.get("label", node), "types": data.get("types", [])}
 
 
 def nodes_of_type(G: nx.MultiDiGraph, type_curie: str) -> list[str]:

@@ -20,7 +20,8 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import KGError
-from kg.explain.words import explain_route, source_refs
+from kg.explain.words import accuracy_figures, explain_route, source_refs, the
+from kg.graph.build import types_of
 from kg.graph.resolve import normalise
 
 __all__ = ["KINDS", "Option", "Question", "grade", "make_quiz", "question_bank", "quiz_to_text"]
@@ -120,8 +121,7 @@ def _label(G: nx.MultiDiGraph, node: str) -> str:
 
 
 def _has_type(G: nx.MultiDiGraph, node: str, curie: str) -> bool:
-    data = G.nodes[node]
-    return curie in data.get("types", ()) or curie in data.get("all_types", ())
+    return curie in types_of(G, node)
 
 
 def _edges(G: nx.MultiDiGraph, key: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -152,12 +152,6 @@ def _options(rng: random.Random, correct: Option, pool: Sequence[Option]) -> tup
 
 def _opt(G: nx.MultiDiGraph, node: str) -> Option:
     return Option(node, _label(G, node))
-
-
-def _the(G: nx.MultiDiGraph, node: str) -> str:
-    clinical = ("kg:Condition", "kg:Finding", "kg:RedFlag", "kg:DiagnosticTest")
-    label = _label(G, node)
-    return label if any(_has_type(G, node, t) for t in clinical) else f"the {label}"
 
 
 # --- question generators ------------------------------------------------------------------
@@ -261,7 +255,7 @@ def _referral_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Ques
         for o in options:
             if o.id in denied_here:
                 d = denied[(structure, o.id)]
-                note = (f" By contrast, {_the(G, structure)} did not refer pain to the "
+                note = (f" By contrast, {the(G, structure)} did not refer pain to the "
                         f"{o.label} in published block studies.")
                 cites_neg = d["sources"]
                 break
@@ -270,7 +264,7 @@ def _referral_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Ques
         step = _step(structure, region, edge)
         explanation = explain_route(G, (structure, region), (step,), region) + note
         yield Question(
-            "referral", f"Where can pain from {_the(G, structure)} be felt?",
+            "referral", f"Where can pain from {the(G, structure)} be felt?",
             tuple(options), region, explanation,
             _refs(G, [*edge["sources"], *cites_neg]), structure)
 
@@ -332,34 +326,24 @@ def _test_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question
             target, edge = next((x, d) for x, d in tests[t] if x in route_nodes[a.id])
             acc = _accuracy(edge)
             explanation = (
-                f"{_label(G, t)} is a test for {_the(G, target)}{acc}, which lies on the route "
-                f"from {_the(G, a.id)} to the {_label(G, region)}; nothing on the route from "
-                f"{_the(G, b.id)} is what it tests. The other options test both sources or "
+                f"{_label(G, t)} is a test for {the(G, target)}{acc}, which lies on the route "
+                f"from {the(G, a.id)} to the {_label(G, region)}; nothing on the route from "
+                f"{the(G, b.id)} is what it tests. The other options test both sources or "
                 f"neither.")
             pair = [a, b]
             rng.shuffle(pair)
             yield Question(
                 "test",
-                f"Pain in the {_label(G, region)} could come from {_the(G, pair[0].id)} or from "
-                f"{_the(G, pair[1].id)}. Which test helps tell them apart?",
+                f"Pain in the {_label(G, region)} could come from {the(G, pair[0].id)} or from "
+                f"{the(G, pair[1].id)}. Which test helps tell them apart?",
                 _options(rng, _opt(G, t), [_opt(G, o) for o in wrong]), t,
                 explanation[0].upper() + explanation[1:], _refs(G, edge["sources"]), region,
                 (a.id, b.id))
 
 
 def _accuracy(edge: dict[str, Any]) -> str:
-    parts = []
-    for item in edge.get("evidence", ()):
-        for key, word in (("sensitivity", "sensitivity"), ("specificity", "specificity"),
-                          ("lr_positive", "LR+"), ("lr_negative", "LR−")):
-            if item.get(key) is not None:
-                value = item[key]
-                text = f"{100 * value:.0f}%" if key in ("sensitivity", "specificity") else (
-                    f"{value:g}")
-                parts.append(f"{word} {text}")
-        if parts:
-            break
-    return f" ({', '.join(parts)})" if parts else ""
+    figures = accuracy_figures(*edge.get("evidence", ()))
+    return f" ({', '.join(figures)})" if figures else ""
 
 
 def _red_flag_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:

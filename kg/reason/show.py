@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
-from kg.explain.words import DISCLAIMER, short_type, source_refs
+from kg.explain.words import DISCLAIMER, short_type, source_refs, spinal_order
 from kg.graph.resolve import resolve
 
 __all__ = ["EntityInfo", "show"]
-
-
-_SEGMENT = re.compile(r"^([CTLS])(\d+)\b")
-
-
-def _spinal_order(label: str) -> tuple[int, int, str]:
-    """Sort 'T10 nerve root' before 'L1 nerve root' (head to tail), other labels alphabetically."""
-    m = _SEGMENT.match(label or "")
-    if m:
-        return ("CTLS".index(m.group(1)), int(m.group(2)), label)
-    return (9, 0, label or "")
 
 
 @dataclass
@@ -54,7 +42,7 @@ class EntityInfo:
 
         outgoing = [rel(node, v, k, e, v) for _, v, k, e in G.out_edges(node, keys=True, data=True)]
         incoming = [rel(u, node, k, e, u) for u, _, k, e in G.in_edges(node, keys=True, data=True)]
-        key = lambda r: (r["label"], _spinal_order(r["other"]["label"]),  # noqa: E731
+        key = lambda r: (r["label"], spinal_order(r["other"]["label"]),  # noqa: E731
                          r["other"]["id"], r["predicate"])
         xrefs = data.get("xrefs", {})
         return {

@@ -29,7 +29,7 @@ import networkx as nx
 
 from kg.errors import KGError, UnknownTermError
 from kg.explain.words import DISCLAIMER, explain_route, frequency_text, short_type, source_refs
-from kg.graph.build import PART_OF, nodes_of_type, pain_index
+from kg.graph.build import PART_OF, node_ref, nodes_of_type, pain_index
 from kg.graph.resolve import resolve
 
 __all__ = ["Candidate", "Route", "TraceResult", "region_targets", "trace"]
@@ -51,7 +51,7 @@ class Route:
 
     def to_dict(self, G: nx.MultiDiGraph) -> dict[str, Any]:
         return {
-            "nodes": [_node_ref(G, n) for n in self.nodes],
+            "nodes": [node_ref(G, n) for n in self.nodes],
             "edges": [
                 {
                     "predicate": e["predicate"],
@@ -125,7 +125,7 @@ class TraceResult:
         G = self.graph
         return {
             "query": {
-                "region": _node_ref(G, self.query),
+                "region": node_ref(G, self.query),
                 "direction": self.direction,
                 "max_depth": self.max_depth,
             },
@@ -143,11 +143,6 @@ class TraceResult:
         from kg.render.pages import trace_page_html
 
         return trace_page_html(self.to_dict(), embed=True)
-
-
-def _node_ref(G: nx.MultiDiGraph, node: str) -> dict[str, Any]:
-    data = G.nodes[node]
-    return {"id": node, "label": data.get("label", node), "types": data.get("types", [])}
 
 
 def region_targets(G: nx.MultiDiGraph, region: str) -> set[str]:
@@ -369,8 +364,8 @@ def _negative(G: nx.MultiDiGraph, structure: str, region: str) -> dict[str, Any]
 
     data = G.get_edge_data(structure, region, key="kg:doesNotReferPainTo") or {}
     return {
-        "structure": _node_ref(G, structure),
-        "region": _node_ref(G, region),
+        "structure": node_ref(G, structure),
+        "region": node_ref(G, region),
         "sources": source_refs(G, data.get("sources", [])),
         "explanation": explain_negative(G, structure, region, data),
     }

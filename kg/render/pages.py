@@ -18,7 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kg.store.resources import resource_dir
+from kg.explain.words import accuracy_figures
+from kg.render.templates import environment, static_text
 
 __all__ = [
     "KIND_BY_KEY",
@@ -344,21 +345,6 @@ def vis_script() -> str:
     return text.replace("</script", "<\\/script")
 
 
-def _environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    env = Environment(
-        loader=FileSystemLoader(str(resource_dir("viz") / "templates")),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-    )
-    return env
-
-
-def _read_static(name: str) -> str:
-    return (resource_dir("viz") / "static" / name).read_text(encoding="utf-8")
-
-
 def _embed(html: str, title: str) -> str:
     """Wrap a whole page in a sandboxed ``<iframe srcdoc>`` (escaped as an attribute)."""
     from markupsafe import Markup, escape
@@ -387,15 +373,15 @@ def _render(template_name: str, page: dict[str, Any], title: str) -> str:
                        for c in page["candidates"]],
         "mechanisms": {k: {"label": lab, "colour": col} for k, (lab, col) in MECHANISMS.items()},
     }
-    template = _environment().get_template(template_name)
+    template = environment().get_template(template_name)
     return template.render(
         page=page,
         title=title,
         mechanisms_short=_MECHANISM_SHORT,
         data_json=Markup(safe_json(payload)),
         vis_js=Markup(vis_script()),
-        page_css=Markup(_read_static("page.css").replace("</style", "<\\/style")),
-        page_js=Markup(_read_static("trace.js").replace("</script", "<\\/script")),
+        page_css=Markup(static_text("page.css").replace("</style", "<\\/style")),
+        page_js=Markup(static_text("trace.js").replace("</script", "<\\/script")),
     )
 
 
@@ -440,18 +426,6 @@ def _label(ref: Mapping[str, Any] | None) -> str:
     return str(ref.get("label") or ref.get("id", ""))
 
 
-def _accuracy_figures(acc: Mapping[str, Any]) -> list[str]:
-    """Published accuracy as short readable figures: sensitivity 94%, LR+ 4.3."""
-    out = []
-    for key, name in (("sensitivity", "sensitivity"), ("specificity", "specificity")):
-        if acc.get(key) is not None:
-            out.append(f"{name} {100 * float(acc[key]):.0f}%")
-    for key, name in (("lr_positive", "LR+"), ("lr_negative", "LR\u2212")):
-        if acc.get(key) is not None:
-            out.append(f"{name} {float(acc[key]):.3g}")
-    return out
-
-
 def _test_row(test: Mapping[str, Any]) -> dict[str, Any]:
     """One examination or test to do next, with each published accuracy and its sources."""
     names = {t.get("id"): _label(t) for t in test.get("test_for") or []}
@@ -462,7 +436,7 @@ def _test_row(test: Mapping[str, Any]) -> dict[str, Any]:
         "bears_on": [_label(t) for t in test.get("bears_on") or []],
         "discriminating": bool(test.get("discriminating")),
         "accuracy": [{"for": names.get(a.get("for"), str(a.get("for") or "")),
-                      "figures": _accuracy_figures(a),
+                      "figures": accuracy_figures(a),
                       "comment": a.get("comment") or "",
                       "sources": _citations(a.get("sources"))}
                      for a in test.get("accuracy") or []],

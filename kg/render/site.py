@@ -33,8 +33,8 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import KGError
-from kg.explain.words import frequency_text
-from kg.store.resources import resource_dir
+from kg.explain.words import accuracy_figures, frequency_text, spinal_order
+from kg.render.templates import environment, static_path, static_text
 
 __all__ = ["SiteReport", "body_map", "build_site", "explorer_layout"]
 
@@ -183,22 +183,6 @@ def _flags(edge: dict[str, Any]) -> list[str]:
     return out
 
 
-def _accuracy(evidence: list[dict[str, Any]]) -> list[str]:
-    """Diagnostic accuracy published on the assertion ("sensitivity 95%", "LR+ 7")."""
-    out: list[str] = []
-    for item in evidence:
-        for key, word in (("sensitivity", "sensitivity"), ("specificity", "specificity"),
-                          ("lr_positive", "LR+"), ("lr_negative", "LR−")):
-            value = item.get(key)
-            if value is None:
-                continue
-            text = f"{word} {100 * float(value):.0f}%" if key in ("sensitivity", "specificity") \
-                else f"{word} {float(value):g}"
-            if text not in out:
-                out.append(text)
-    return out
-
-
 def _relations(G: nx.MultiDiGraph, node: str, links: _Links, root: str
                ) -> list[dict[str, Any]]:
     """Relations in and out of ``node``, grouped by predicate and direction, each cited."""
@@ -215,7 +199,7 @@ def _relations(G: nx.MultiDiGraph, node: str, links: _Links, root: str
             "other": _ref(G, other, links, root),
             "sources": _cites(G, edge.get("sources", []), links, root),
             "frequency": frequency_text(edge), "grades": _grades(edge.get("evidence", [])),
-            "flags": _flags(edge), "accuracy": _accuracy(edge.get("evidence", [])),
+            "flags": _flags(edge), "accuracy": accuracy_figures(*edge.get("evidence", [])),
             "comments": sorted({str(i["comment"]) for i in edge.get("evidence", [])
                                 if i.get("comment")}),
         })
@@ -281,16 +265,12 @@ def _polygon(points: list[list[float]]) -> str:
 
 @cache
 def _atlas() -> dict[str, Any]:
-    return json.loads((resource_dir("viz") / "site" / "bodymap.json").read_text("utf-8"))
+    return json.loads(static_text("bodymap.json"))
 
 
 def _dermatome_order(G: nx.MultiDiGraph, derm: str) -> tuple[int, int, str]:
     """Spinal order from the dermatome's level (T12 < L1 < … < S5), else its label."""
-    label = str(G.nodes[derm].get("level") or G.nodes[derm].get("label", derm))
-    m = re.search(r"\b([CTLS])(\d+)", label)
-    if not m:
-        return (9, 0, label)
-    return ("CTLS".index(m.group(1)), int(m.group(2)), label)
+    return spinal_order(str(G.nodes[derm].get("level") or G.nodes[derm].get("label", derm)))
 
 
 def body_map(G: nx.MultiDiGraph) -> dict[str, Any]:
@@ -430,17 +410,6 @@ def explorer_layout(G: nx.MultiDiGraph, nodes: list[str] | None = None,
 
 
 # --- pages --------------------------------------------------------------------------------
-
-
-def _environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(
-        loader=FileSystemLoader(str(resource_dir("viz") / "site")),
-        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-    )
-    env.filters["pct"] = lambda x: f"{100 * float(x):.0f}%"
-    return env
 
 
 def _json(obj: Any) -> Any:
@@ -593,16 +562,20 @@ def _write(path: Path, text: str) -> int:
     return len(data)
 
 
+#: The static files the atlas pages load from ``assets/``.
+_ATLAS_ASSETS = ("site.css", "site.js")
+
+
 def _copy_assets(outdir: Path) -> int:
     from kg.render.pages import vis_script
 
     assets = outdir / "assets"
     assets.mkdir(parents=True, exist_ok=True)
     total = _write(assets / "vis-network.min.js", vis_script())
-    for f in sorted((resource_dir("viz") / "site" / "assets").iterdir()):
-        if f.is_file():
-            shutil.copyfile(f, assets / f.name)
-            total += f.stat().st_size
+    for name in _ATLAS_ASSETS:
+        f = static_path(name)
+        shutil.copyfile(f, assets / f.name)
+        total += f.stat().st_size
     return total
 
 
@@ -629,7 +602,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
         raise KGError("the graph has no body region (kg:BodyRegion), so there is no map to draw; "
                       "check --data")
     out.mkdir(parents=True, exist_ok=True)
-    env = _environment()
+    env = environment()
     links = _Links(G)
     report = SiteReport(out)
     report.bytes += _copy_assets(out)
@@ -663,7 +636,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
         region_summary[r] = {"count": len(rows),
                              "top": [row["ref"]["label"] for row in rows[:3]]}
         derms = [_ref(G, d, links, root) for d in bm["covers"].get(r, [])]
-        render("region.html.j2", rel,
+        render("site/region.html.j2", rel,
                head=_entity_head(G, r, links, root),
                candidates=rows, page=page,
                negative=result.get("negative_evidence", []),
@@ -679,7 +652,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
         if REGION in types or _SKIP in types:
             continue
         root = "../"
-        render("entity.html.j2", links.paths[node],
+        render("site/entity.html.j2", links.paths[node],
                head=_entity_head(G, node, links, root),
                relations=_relations(G, node, links, root),
                forward=_forward_rows(G, node, links, root),
@@ -699,7 +672,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
         for sid in data.get("sources", []):
             defined.setdefault(sid, []).append(node)
     for sid, rec in sorted(G.graph.get("sources", {}).items()):
-        render("source.html.j2", links.paths[sid],
+        render("site/source.html.j2", links.paths[sid],
                source={**rec, "urls": [u for u in (_safe_url(x) for x in rec.get("urls", []))
                                        if u],
                        "identifiers": [{"id": i, "url": _identifier_url(i)}
@@ -747,7 +720,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
     headings = [{"title": _LAYER_TITLES[c],
                  "x": (min(x for x, _ in pts) + max(x for x, _ in pts)) / 2, "y": top - 60}
                 for c, pts in sorted(by_layer.items())]
-    render("explorer.html.j2", "explorer.html",
+    render("site/explorer.html.j2", "explorer.html",
            kinds=kinds, mechanisms=mech_rows,
            data=_json({"nodes": ex_nodes, "edges": ex_edges, "headings": headings,
                        "kinds": {k.key: {"fill": k.fill, "border": k.border, "shape": k.shape,
@@ -773,7 +746,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
         d["sources"] = _cites(G, [s["id"] for s in q.sources], links, "")
         d["topic_ref"] = _ref(G, q.topic, links, "") if q.topic in G else None
         qrows.append(d)
-    render("quiz.html.j2", "quiz.html", questions=qrows, kinds=KINDS, title="Quiz")
+    render("site/quiz.html.j2", "quiz.html", questions=qrows, kinds=KINDS, title="Quiz")
 
     # index ----------------------------------------------------------------------------------
     directory: dict[str, list[dict[str, Any]]] = {}
@@ -794,7 +767,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
                              "dermatomes": r["dermatomes"]} for r in region_rows}
     for d in bm["dermatomes"]:
         d["href"] = links.paths.get(d["id"])
-    render("index.html.j2", "index.html", bodymap=bm, regions=region_rows,
+    render("site/index.html.j2", "index.html", bodymap=bm, regions=region_rows,
            map_labels={r["id"]: r["label"] for r in region_rows},
            region_hrefs={r: links.paths[r] for r in regions},
            map_data=_json(map_regions), directory=directory_rows,
