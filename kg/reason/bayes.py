@@ -54,11 +54,13 @@ negative evidence counts against.
 Findings
 --------
 See :func:`finding_lr`: published LR+ or LR- first, then LRs computed from a sensitivity *and*
-a specificity of the same source, then (present findings only) the grade default of a
-``supports`` / ``argues against`` / ``red flag for`` link (a source's claim that the finding
-discriminates). A bare frequency or a ``presents with`` link is a sensitivity: it says nothing
-of how often the finding occurs without the condition, so it is *no usable LR* (LR 1), and is
-reported as such; so is an absent finding without a published or computable LR-.
+a specificity of the same source, then (present findings only) the grade default ``1 + 4w``
+of a link that carries no figure at all (grade A: LR 3, B 2.6, C 2; a source naming the
+finding as pointing to, against, or characteristic of the target, as before). A link whose
+only figure is a frequency is a measured *sensitivity*: it says nothing of how often the
+finding occurs without the condition (pain below the knee in 47% of hip osteoarthritis, Khan
+2004, is as common in sciatica), so it is *no usable LR* (LR 1) and is reported as such; so is
+an absent finding without a published or computable LR-.
 """
 
 from __future__ import annotations
@@ -269,13 +271,14 @@ def finding_lr(edge: dict[str, Any], in_favour: bool, present: bool, relation: s
 
     >>> finding_lr({"evidence": [{"lr_positive": 4.29}], "weight": 0.5}, True, True, "supports")
     (4.29, 'published LR+')
-    >>> finding_lr({"evidence": [{"sensitivity": 0.9, "specificity": 0.8}]}, True, False, "supports")
+    >>> finding_lr({"evidence": [{"sensitivity": 0.9, "specificity": 0.8}]}, True, False,
+    ...            "supports")
     (0.125, 'LR- from sensitivity and specificity')
     >>> finding_lr({"evidence": [{"grade": "A"}], "weight": 0.5}, True, True, "supports")
     (3.0, 'evidence grade')
     >>> finding_lr({"evidence": [{"frequency": 0.47}], "frequency": 0.47}, True, True,
-    ...            "presents with")[0] is None
-    True
+    ...            "presents with")
+    (None, 'a frequency (sensitivity) only, no specificity')
     """
     items = edge.get("evidence") or ()
     for item in items:
@@ -300,7 +303,7 @@ def finding_lr(edge: dict[str, Any], in_favour: bool, present: bool, relation: s
             "LR- from sensitivity and specificity")
     if not present:
         return None, "no published LR- (absence not usable)"
-    if relation == "presents with" or any(i.get("frequency") is not None for i in items):
+    if any(i.get("frequency") is not None for i in items):
         return None, "a frequency (sensitivity) only, no specificity"
     w = float(edge.get("weight") or 0.0)
     lr = 1.0 + DEFAULT_LR_SCALE * w

@@ -33,7 +33,8 @@ by a naive-Bayes / noisy-OR score, as QMR-DT and DXplain rank a differential:
   (grade A: LR 3). A bare frequency or a ``presents with`` link is a sensitivity and gives
   *no usable LR*; such findings are listed (``findings_without_usable_lr``). A finding about a
   structure weighs on a candidate in proportion (``share``) to the route strength that runs
-  through it: pain-free hip rotation against the hip joint weighs fully against hip
+  through it (up to a load step: a structure the candidate only loads hurts in its own
+  right): pain-free hip rotation against the hip joint weighs fully against hip
   osteoarthritis, and a reduced patellar reflex for the L3 root supports an upper lumbar disc
   herniation only in the part of its evidence that runs through the L3 root. A structure the
   condition directly affects but that carries none of its routes here gets ``1 / number of
@@ -47,8 +48,9 @@ cause of pain, and the factors are treated as independent). Structures get a sco
 probability. ``contributions`` lists every factor with its figure and study.
 
 Red flags first: a red-flag condition that a present finding triggers and that has a route to a
-painful region is listed first in the ranking (in urgency order), whatever its score, with its
-score rank (``score_rank``) shown; the banner says where it stands and why.
+painful region is listed at the head of the ranking (red flags among themselves by score),
+whatever its score, with its rank by score alone (``score_rank``); the banner says where it
+stands and why. The banner itself stays in urgency order.
 
 What to check next
 ------------------
@@ -609,11 +611,20 @@ def _red_flags(G: nx.MultiDiGraph, findings: list[str]) -> list[RedFlag]:
 
 
 def _route_share(routes: Sequence[Route], node: str) -> float:
-    """Fraction of a candidate's route strength that runs through ``node``."""
+    """Fraction of a candidate's route strength that runs through ``node`` as part of its own
+    pain pathway. A structure the candidate only *loads* (hip-spine syndrome loads the lumbar
+    spine) hurts in its own right: a finding that points to it as the generator is not
+    evidence for what loads it, so a route counts only up to its biomechanical step."""
     total = sum(r.strength for r in routes)
     if total <= 0:
         return 0.0
-    through = sum(r.strength for r in routes if node in r.nodes[1:])
+    through = 0.0
+    for r in routes:
+        if node not in r.nodes[1:]:
+            continue
+        i = r.nodes.index(node)
+        if all(e["mechanism"] != "biomechanical" for e in r.edges[:i]):
+            through += r.strength
     return through / total
 
 
@@ -853,7 +864,7 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
         off = _blocked_regions(G, dc.id, region_ids, blocked) if blocked else set()
         for region in region_ids:
             here = by_region[region].candidates
-            routes = next((c.routes for c in here if c.id == dc.id), [])
+            routes: list[Route] = next((c.routes for c in here if c.id == dc.id), [])
             p, lead, basis = region_likelihood(G, routes, region in off)
             dc.factors.append(RegionFactor(region, p, lead, basis))
         dc.supporting, dc.against, dc.unusable = _finding_links(G, dc, links)
@@ -870,9 +881,8 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
             c.probability = 10 ** c.log_score / total
     if conditions_only:
         by_score = [c for c in by_score if c.id in conditions]
-    order = {rf.condition: i for i, rf in enumerate(red)}  # urgency order
-    first = sorted((c for c in by_score if c.id in order), key=lambda c: order[c.id])
-    ranked = first + [c for c in by_score if c.id not in order]
+    ranked = ([c for c in by_score if c.id in red_ids]  # red flags first, by score
+              + [c for c in by_score if c.id not in red_ids])
     score_rank = {c.id: i for i, c in enumerate(by_score, 1)}
     for rf in red:
         rf.rank = next((i for i, c in enumerate(ranked, 1) if c.id == rf.condition), None)
