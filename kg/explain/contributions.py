@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["contribution_lines", "percent"]
+__all__ = ["PROBABILITY_NOTE", "contribution_lines", "percent"]
+
+#: The label every shown probability carries.
+PROBABILITY_NOTE = ("the model's probability over the conditions in the graph, not the "
+                    "patient's")
 
 
 def percent(p: float) -> str:

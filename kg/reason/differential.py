@@ -71,7 +71,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import KGError, UnknownTermError
-from kg.explain.contributions import contribution_lines, percent
+from kg.explain.contributions import PROBABILITY_NOTE, contribution_lines, percent
 from kg.explain.words import DISCLAIMER, frequency_text, short_type, source_refs
 from kg.graph.build import PART_OF, nodes_of_type, pain_index
 from kg.graph.resolve import names, normalise, resolve
@@ -91,9 +91,6 @@ from kg.reason.trace import Candidate, Route, region_targets, trace
 #: What the score is, as the JSON and the text say it.
 SCORE_NOTE = ("score = log10(prior x P(each painful region | candidate) x LR of each finding); "
               "see kg.reason.bayes")
-#: The label every shown probability carries.
-PROBABILITY_NOTE = ("the model's probability over the conditions in the graph, not the "
-                    "patient's")
 
 __all__ = [
     "DEFAULT_LR_SCALE",
