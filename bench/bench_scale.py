@@ -66,7 +66,7 @@ def child(kind: str, factor: int, runs: int) -> dict:
     t0 = time.perf_counter()
     G = to_networkx(load_rdf())
     if kind != "curated":
-        from kg.store.uberon import merge_uberon, read_release
+        from kg.graph.uberon import merge_uberon, read_release
 
         merge_uberon(G, read_release())
     if factor > 1:

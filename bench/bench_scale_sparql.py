@@ -42,7 +42,7 @@ def _lit(text: str) -> str:
 
 
 def uberon_ntriples() -> str:
-    from kg.store.uberon import read_release
+    from kg.graph.uberon import read_release
 
     lines = []
     label = "<http://www.w3.org/2000/01/rdf-schema#label>"

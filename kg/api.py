@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 __all__ = ["differential", "get_graph", "load", "show", "trace"]
 
-_DEFAULT: dict[tuple[str | None, str | None, bool], nx.MultiDiGraph] = {}
+#: Graphs loaded in this process, by request, each with the fingerprint of the files it was
+#: read from; a changed file means a reload, so a long-running process never answers from
+#: data that has changed on disk.
+_DEFAULT: dict[tuple[str | None, str | None, bool], tuple[object, nx.MultiDiGraph]] = {}
 
 
 def load(data_dir: str | Path | None = None, endpoint: str | None = None,
@@ -39,7 +42,7 @@ def load(data_dir: str | Path | None = None, endpoint: str | None = None,
     files = data_files(data_dir) + import_files(data_dir)
     extra = ""
     if with_uberon:
-        from kg.store.uberon import RELEASE, release_path
+        from kg.graph.uberon import RELEASE, release_path
 
         files = [*files, release_path()]
         extra = f"uberon-{RELEASE}"
@@ -54,7 +57,7 @@ def _assemble(rdf: Any, data_dir: str | Path | None, with_uberon: bool) -> nx.Mu
 
     G = add_import_names(to_networkx(rdf), load_imports(data_dir))
     if with_uberon:
-        from kg.store.uberon import merge_uberon, read_release
+        from kg.graph.uberon import merge_uberon, read_release
 
         merge_uberon(G, read_release())
     return prepare(G)
@@ -62,10 +65,15 @@ def _assemble(rdf: Any, data_dir: str | Path | None, with_uberon: bool) -> nx.Mu
 
 def _default(data_dir: str | Path | None = None, endpoint: str | None = None,
              with_uberon: bool = False) -> nx.MultiDiGraph:
+    from kg.store.files import fingerprint
+
     key = (str(data_dir) if data_dir else None, endpoint, with_uberon)
-    if key not in _DEFAULT:
-        _DEFAULT[key] = load(data_dir, endpoint, with_uberon)
-    return _DEFAULT[key]
+    stamp: object = endpoint or fingerprint(data_dir)
+    held = _DEFAULT.get(key)
+    if held is None or held[0] != stamp:
+        held = (stamp, load(data_dir, endpoint, with_uberon))
+        _DEFAULT[key] = held
+    return held[1]
 
 
 def get_graph(args: argparse.Namespace | None = None) -> nx.MultiDiGraph:

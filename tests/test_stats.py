@@ -133,7 +133,7 @@ def test_stats_agree_with_triple_counts(shipped_rdf) -> None:
 def test_list_regions_matches_graph(shipped_rdf) -> None:
     from rdflib import RDF, URIRef
 
-    from kg.store.validate import _curie
+    from kg.ids.curie import curie as _curie
 
     expected = {_curie(s) for s in shipped_rdf.subjects(RDF.type, URIRef(KG_NS + "BodyRegion"))}
     assert expected, "the shipped data has no body regions"

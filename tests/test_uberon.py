@@ -14,7 +14,7 @@ from kg.reason.trace import trace
 if os.environ.get("CI") != "true":  # under CI the [uberon] extra must be there
     pytest.importorskip("cellxgene_ontology_guide", reason="the [uberon] extra is not installed")
 
-from kg.store.uberon import merge_uberon, read_release, uberon_ancestors
+from kg.graph.uberon import merge_uberon, read_release, uberon_ancestors
 
 GROIN_CLASS = "UBERON:0008337"  # inguinal part of abdomen (anatomy-xrefs.tsv)
 HIP_MUSCLE = "UBERON:0003658"

@@ -209,7 +209,7 @@ def test_missing_data_folder_is_a_data_error(tmp_path: Path) -> None:
 
 
 def test_pyshacl_is_imported_only_when_validating() -> None:
-    code = "import sys, kg.cli, kg.validate; print('pyshacl' in sys.modules)"
+    code = "import sys, kg.cli, kg.store.validate; print('pyshacl' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout
     assert out.strip() == "False"

@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.graph.index import invalidate, memo
 from kg.ids.curie import curie
 
 __all__ = [
@@ -309,9 +310,10 @@ def pain_index(G: nx.MultiDiGraph) -> tuple[dict[str, list], dict[str, list], se
     A trace reads only the neighbourhood it walks through these dicts, so its cost grows with
     the routes it finds, not with the size of the graph.
     """
-    cached = G.graph.get("_pain_index")
-    if cached is not None:
-        return cached
+    return memo(G, "pain_index", lambda: _pain_index(G))
+
+
+def _pain_index(G: nx.MultiDiGraph) -> tuple[dict[str, list], dict[str, list], set]:
     into: dict[str, list] = {}
     out_of: dict[str, list] = {}
     for u, v, key, data in iter_pain_edges(G):
@@ -321,29 +323,27 @@ def pain_index(G: nx.MultiDiGraph) -> tuple[dict[str, list], dict[str, list], se
     blocked = {
         (u, v) for u, v, data in G.edges(data=True) if data.get("direction") == "blocks"
     }
-    G.graph["_pain_index"] = (into, out_of, blocked)
     return into, out_of, blocked
 
 
 def nodes_of_type(G: nx.MultiDiGraph, type_curie: str) -> list[str]:
     """Nodes with this type, asserted or inherited (``kg:Joint`` is a ``kg:AnatomicalStructure``);
     cached on the graph."""
-    index = G.graph.get("_by_type")
-    if index is None:
-        index = {}
+    def build() -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
         for node, data in G.nodes(data=True):
             for t in data.get("all_types") or data.get("types", ()):
                 index.setdefault(t, []).append(node)
-        G.graph["_by_type"] = index
-    return index.get(type_curie, [])
+        return index
+
+    return memo(G, "by_type", build).get(type_curie, [])
 
 
 def prepare(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Build the lookup indexes once, so a cached graph answers without rebuilding them."""
     from kg.graph.resolve import names
 
-    for key in ("_name_index", "_pain_index", "_by_type"):
-        G.graph.pop(key, None)
+    invalidate(G)
     pain_index(G)
     nodes_of_type(G, "kg:BodyRegion")
     names(G)

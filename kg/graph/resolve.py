@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 import networkx as nx
 
 from kg.errors import UnknownTermError
+from kg.graph.index import memo
 
 __all__ = ["names", "normalise", "resolve", "suggest"]
 
@@ -45,15 +46,15 @@ def _keys(node: str, data: dict) -> Iterable[tuple[str, int]]:
 
 def names(G: nx.MultiDiGraph) -> dict[str, list[tuple[int, str]]]:
     """Index of normalised name → [(priority, node)], cached on the graph."""
-    index = G.graph.get("_name_index")
-    if index is None:
-        index = {}
+    def build() -> dict[str, list[tuple[int, str]]]:
+        index: dict[str, list[tuple[int, str]]] = {}
         for node, data in G.nodes(data=True):
             for key, prio in _keys(node, data):
                 if key:
                     index.setdefault(normalise(key), []).append((prio, node))
-        G.graph["_name_index"] = index
-    return index
+        return index
+
+    return memo(G, "name_index", build)
 
 
 Accept = Callable[[str], bool] | Iterable[str] | None

@@ -199,14 +199,14 @@ def _dermatome_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Que
 
 def _traces(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Backward trace of every region, computed once per graph."""
+    from kg.graph.index import memo
     from kg.reason.trace import REGION, trace
 
-    cached = G.graph.get("_quiz_traces")
-    if cached is None:
+    def build() -> dict[str, Any]:
         regions = sorted(n for n, d in G.nodes(data=True) if REGION in d.get("types", ()))
-        cached = {r: trace(G, r) for r in regions}
-        G.graph["_quiz_traces"] = cached
-    return cached
+        return {r: trace(G, r) for r in regions}
+
+    return memo(G, "quiz_traces", build)
 
 
 def _neurogenic_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:

@@ -308,7 +308,7 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
 
     kept = list(by_id.values())
     if within:
-        from kg.store.uberon import uberon_ancestors
+        from kg.graph.uberon import uberon_ancestors
 
         scope = _resolve_scope(G, within)
         kept = [c for c in kept if scope in uberon_ancestors(G, c.id)]

@@ -420,7 +420,9 @@ def _parse_results_json(body: bytes) -> QueryResult:
 
 # --- selection --------------------------------------------------------------------------------
 
-_EMBEDDED_CACHE: dict[tuple[str, str], EmbeddedBackend] = {}
+#: Embedded stores by (data folder, engine), each with the fingerprint of its files: a file
+#: changed on disk means a fresh store, never the old answers.
+_EMBEDDED_CACHE: dict[tuple[str, str], tuple[object, EmbeddedBackend]] = {}
 
 
 def get_backend(endpoint: str | None = None, data_dir: str | Path | None = None,
@@ -431,9 +433,12 @@ def get_backend(endpoint: str | None = None, data_dir: str | Path | None = None,
     """
     if endpoint:
         return RemoteBackend(endpoint)
+    from kg.store.files import fingerprint
+
     key = (str(Path(data_dir).resolve()) if data_dir is not None else "", engine)
-    backend = _EMBEDDED_CACHE.get(key)
-    if backend is None:
-        backend = EmbeddedBackend(data_dir, engine=engine)
-        _EMBEDDED_CACHE[key] = backend
-    return backend
+    stamp = fingerprint(data_dir)
+    held = _EMBEDDED_CACHE.get(key)
+    if held is None or held[0] != stamp:
+        held = (stamp, EmbeddedBackend(data_dir, engine=engine))
+        _EMBEDDED_CACHE[key] = held
+    return held[1]

@@ -11,6 +11,7 @@ from kg.store.resources import resource_dir
 __all__ = [
     "data_files",
     "default_data_dir",
+    "fingerprint",
     "import_files",
     "load_imports",
     "load_rdf",
@@ -37,6 +38,16 @@ def data_files(data_dir: str | Path | None = None) -> list[Path]:
         raise DataError("no .ttl files in the data folder; pass --data DIR with Turtle files",
                         path=str(folder))
     return files
+
+
+def fingerprint(data_dir: str | Path | None = None) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every file the graph is read from: a cheap test
+    (no reading) of whether a graph held in memory still matches the files on disk."""
+    out = []
+    for path in [*data_files(data_dir), *import_files(data_dir)]:
+        st = path.stat()
+        out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
 
 
 def import_files(data_dir: str | Path | None = None) -> list[Path]:

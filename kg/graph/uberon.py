@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import KGError
+from kg.graph.index import invalidate
 
 __all__ = [
     "PARENT",
@@ -111,9 +112,7 @@ def merge_uberon(G: nx.MultiDiGraph, release: dict[str, dict[str, Any]]) -> nx.M
         if found:
             data["uberon_ancestors"] = sorted(found)
     G.graph["uberon_release"] = RELEASE
-    for key in ("_name_index", "_pain_index", "_by_type"):
-        G.graph.pop(key, None)
-    return G
+    return invalidate(G)
 
 
 def uberon_ancestors(G: nx.MultiDiGraph, node: str) -> set[str]:
