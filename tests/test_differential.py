@@ -782,9 +782,38 @@ def test_cli_evaluate_every_file_and_bad_case_files(capsys, tmp_path, toy_dir):
              'expected = ["lp:no_such_thing"]\n', "'expected' names unknown id 'lp:no_such_thing'"),
             ('[[case]]\nid = "x"\nregions = ["groin"]\nexpected = ["lp:hip_joint"]\n',
              "case x lacks source"),
-            ('[[case]]\nid = "x"\nsource = "Chou 2007"\nregions = ["groin"]\nsetting = "ward"\n'
-             'expected = ["lp:hip_joint"]\n', "case x: 'setting'")):
+            ('[[case]]\nid = "x"\nsource = "Chou 2007"\nregions = ["groin"]\n'
+             'findings = ["saddle numbness"]\nabsent = ["saddle numbness"]\n'
+             'expected = ["lp:hip_joint"]\n', "case x: 'absent' repeats a present finding")):
         bad.write_text(text, encoding="utf-8")
         code = main(["--data", str(toy_dir), "evaluate", "--cases", str(bad)])
         out, err = capsys.readouterr()
         assert code == 2 and out == "" and err.strip().count("\n") == 0 and field in err, err
+
+
+def test_evaluation_passes_absent_findings_and_setting(tmp_path, toy):
+    """Case.absent and Case.setting reach the differential: a negative SIJ cluster (LR- 0.08)
+    moves the SIJ down in the case's ranking."""
+    base = '[[case]]\nid = "sij"\nsource = "Laslett 2005"\nregions = ["groin", "lower back"]\n' \
+           'expected = ["lp:sacroiliac_joint"]\n'
+    plain, absent = tmp_path / "plain.toml", tmp_path / "absent.toml"
+    plain.write_text(base, encoding="utf-8")
+    absent.write_text(base + 'absent = ["positive sacroiliac provocation cluster"]\n'
+                      'setting = "sports"\n', encoding="utf-8")
+    (before,) = evaluate(toy, load_cases(plain)).results
+    (after,) = evaluate(toy, load_cases(absent)).results
+    assert after.error is None and before.rank is not None and after.rank is not None
+    assert after.rank > before.rank and after.unknown == []
+    odd = tmp_path / "odd.toml"
+    odd.write_text(base + 'setting = "ward"\n', encoding="utf-8")
+    (ward,) = evaluate(toy, load_cases(odd)).results  # run with any setting, and reported
+    assert ward.rank == before.rank and ward.unknown == ["setting 'ward'"]
+
+
+def test_differential_page_shows_the_contributions(toy, tmp_path):
+    from kg.render.pages import write_differential_page
+
+    result = differential(toy, BOTH, ["pain-free hip rotation"], conditions_only=True)
+    html = write_differential_page(result, tmp_path / "d.html").read_text(encoding="utf-8")
+    assert "What moved it" in html and "not the patient" in html
+    assert "prior 1%: global default" in html and "Lesher" in html

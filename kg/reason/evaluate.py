@@ -235,24 +235,17 @@ _TERM_FIELDS = ("regions", "findings", "absent", "expected", "must_not_rank_firs
 def check_cases(G: nx.MultiDiGraph, cases: Iterable[Case], file: str | Path | None = None
                 ) -> None:
     """Fail on the first case that names an id (a CURIE such as ``lp:x``) the graph lacks, or
-    a setting the differential does not know: one line naming the case and the field.
+    gives one finding both present and absent: one line naming the case and the field.
 
     A label or synonym the graph cannot name is not fatal: it is reported per case
     (``unknown_terms``), so a case written ahead of the data still counts as a miss.
     """
-    from kg.reason.differential import resolve_setting
-
     for case in cases:
         for key in _TERM_FIELDS:
             for term in getattr(case, key):
                 if _looks_like_id(term) and term not in G:
                     raise DataError(f"case {case.id}: {key!r} names unknown id {term!r}",
                                     str(file) if file else None)
-        try:
-            resolve_setting(case.setting or None)
-        except KGError as exc:
-            raise DataError(f"case {case.id}: 'setting': {exc}", str(file) if file else None
-                            ) from None
         both = set(case.findings) & set(case.absent)
         if both:
             raise DataError(f"case {case.id}: 'absent' repeats a present finding "
@@ -328,7 +321,7 @@ def _split(value: Any, where: str, file: Path) -> str:
 
 def run_case(G: nx.MultiDiGraph, case: Case, max_depth: int = 4) -> CaseResult:
     """Run one case; a term the graph does not know is recorded as the case's error."""
-    from kg.reason.differential import differential
+    from kg.reason.differential import differential, resolve_setting
 
     out = CaseResult(case)
     expected = _ids(G, case.expected, out.unknown)
@@ -336,8 +329,13 @@ def run_case(G: nx.MultiDiGraph, case: Case, max_depth: int = 4) -> CaseResult:
     flags = _ids(G, case.red_flags, out.unknown)
     out.expected_ids, out.must_not_ids, out.red_flag_ids = expected, must_not, flags
     try:
+        setting = resolve_setting(case.setting or None)
+    except KGError:  # a setting the priors do not distinguish: any setting, and say so
+        out.unknown.append(f"setting {case.setting!r}")
+        setting = None
+    try:
         result = differential(G, case.regions, case.findings, max_depth=max_depth,
-                              absent=case.absent, setting=case.setting or None)
+                              absent=case.absent, setting=setting)
     except KGError as exc:
         out.error = str(exc)
         return out
