@@ -32,8 +32,11 @@ strongest; routes of one mechanism share a pathway, see :mod:`kg.reason.trace`):
 A route's probability is the product of its steps' probabilities ``p(step)``:
 
 - a step with a published frequency (a referral study: Slipman 2000, Lesher 2008, Kurosawa
-  2017, ...) counts at that frequency; a share of *region* pain (``kg:frequencyAmongRegionPain``,
-  Hölmich 2007) is P(c | r), a prior, not P(r | c), so it does not;
+  2017, ...) counts at that frequency, pooled by cohort size where several studies measured it
+  (SIJ to groin: 14% of 50, Slipman 2000, and 46.5% of 127, Kurosawa 2017: 37%); the grade
+  default is used only where no study gives a figure. A share of *region* pain
+  (``kg:frequencyAmongRegionPain``, Hölmich 2007) is P(c | r), a prior, not P(r | c), so it
+  is not used here;
 - the condition's own link to its structure (affects, compresses, entraps) counts 1: if the
   condition is the cause, that structure's pain is its pain;
 - **containment is not referral**: a ``kg:locatedIn`` step with no published frequency counts
@@ -204,26 +207,41 @@ def _factors(item: dict[str, Any]) -> float:
     return f
 
 
+def _measured(items: list[dict[str, Any]]) -> tuple[float, str, float] | None:
+    """The published frequency of a step (pooled over studies by cohort), its basis and the
+    discount factor, or None when no study measured one."""
+    with_freq = [i for i in items if i.get("frequency") is not None
+                 and not i.get("among_region_pain")]
+    if not with_freq:
+        return None
+    sized = [i for i in with_freq if i.get("cohort")]
+    if len(sized) > 1:
+        n = sum(float(i["cohort"]) for i in sized)
+        p = sum(float(i["frequency"]) * float(i["cohort"]) for i in sized) / n
+        return p, f"pooled frequency ({len(sized)} studies, n = {n:.0f})", max(
+            _factors(i) for i in sized)
+    best = max(with_freq, key=lambda i: (float(i.get("cohort") or 0), float(i["frequency"])))
+    return float(best["frequency"]), "published frequency", _factors(best)
+
+
 def step_probability(edge: dict[str, Any], default_weight: float, first: bool
                      ) -> tuple[float, str]:
     """p(step) of one route step and its basis (see the module docstring)."""
     items = edge.get("evidence") or [{}]
-    best, basis = 0.0, "grade default"
+    if first and edge["predicate"] in STRUCTURAL_LINKS:
+        return min(1.0, max(_factors(i) for i in items)), "the condition's structure"
+    measured = _measured(items)
+    if measured is not None:  # the grade default only where no study gives a figure
+        p, why, factor = measured
+        return min(1.0, p * factor), why
+    if edge["predicate"] == "kg:locatedIn":
+        return CONTAINMENT_LIKELIHOOD * max(_factors(i) for i in items), (
+            "lies in the region (containment)")
+    best = 0.0
     for item in items:
-        freq = item.get("frequency")
-        if first and edge["predicate"] in STRUCTURAL_LINKS:
-            p, why = 1.0, "the condition's structure"
-        elif freq is not None and not item.get("among_region_pain"):
-            p, why = float(freq), "published frequency"
-        elif edge["predicate"] == "kg:locatedIn":
-            p, why = CONTAINMENT_LIKELIHOOD, "lies in the region (containment)"
-        else:
-            grade = GRADE_WEIGHTS.get(item.get("grade") or "", GRADE_WEIGHTS["C"])
-            p, why = grade * default_weight, "grade default"
-        p *= _factors(item)
-        if p > best:
-            best, basis = p, why
-    return min(1.0, best), basis
+        grade = GRADE_WEIGHTS.get(item.get("grade") or "", GRADE_WEIGHTS["C"])
+        best = max(best, grade * default_weight * _factors(item))
+    return min(1.0, best), "grade default"
 
 
 def route_probability(G: nx.MultiDiGraph, edges: Iterable[dict[str, Any]]) -> float:
