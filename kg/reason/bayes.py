@@ -321,8 +321,10 @@ def finding_lr(edge: dict[str, Any], in_favour: bool, present: bool, relation: s
             "LR- from sensitivity and specificity")
     if not present:
         return None, "no published LR- (absence not usable)"
-    if any(i.get("frequency") is not None for i in items):
+    if any(i.get("frequency") is not None or i.get("sensitivity") is not None for i in items):
         return None, "a frequency (sensitivity) only, no specificity"
+    if relation == "is a positive test for":
+        return None, "the test's link carries no accuracy figures"
     w = float(edge.get("weight") or 0.0)
     lr = 1.0 + DEFAULT_LR_SCALE * w
     return _clamp(round(lr if in_favour else 1.0 / lr, 6)), "evidence grade"

@@ -27,7 +27,9 @@ by a naive-Bayes / noisy-OR score, as QMR-DT and DXplain rank a differential:
   a place, below a measured referral (:func:`kg.reason.bayes.region_likelihood`). Explaining
   every painful region beats explaining some because the leak is small, not by a count.
 - **findings**: ``finding kg:supports X`` / ``kg:arguesAgainst X`` / ``kg:redFlagFor X`` and
-  ``X kg:presentsWith finding`` links, present (LR+) or stated absent (LR-): a published LR,
+  ``X kg:presentsWith finding`` links, and the ``kg:testFor X`` accuracy of the test a finding
+  is the positive result of (by name: "positive straight leg raise" is the positive "straight
+  leg raise test"), present (LR+) or stated absent (LR-): a published LR,
   else one computed from a sensitivity and a specificity of the same source, else (present,
   and only for a link that claims the finding discriminates) the grade default ``1 + 4w``
   (grade A: LR 3). A bare frequency or a ``presents with`` link is a sensitivity and gives
@@ -639,8 +641,36 @@ def _finding_edges(G: nx.MultiDiGraph, f: str, present: bool = True
     for cond, _, key, data in G.in_edges(f, keys=True, data=True):
         if key == "kg:presentsWith":
             out.append((cond, "presents with", True, data))
+    for test in _tests_of_finding(G, f):
+        for _, target, key, data in G.out_edges(test, keys=True, data=True):
+            if key == "kg:testFor":
+                out.append((target, "is a positive test for", True, data))
     return [(t, rel, pos, data, *finding_lr(data, pos, present, rel))
             for t, rel, pos, data in out]
+
+
+def _tests_of_finding(G: nx.MultiDiGraph, f: str) -> list[str]:
+    """The diagnostic tests a finding is the positive result of, by name: "positive straight leg
+    raise" is the positive "straight leg raise (test)", so that test's published accuracy on
+    its kg:testFor axioms gives the finding's LR+ (present) and LR- (absent)."""
+    by_name = G.graph.get("_tests_by_name")
+    if by_name is None:
+        by_name = {}
+        for t in nodes_of_type(G, "kg:DiagnosticTest"):
+            data = G.nodes[t]
+            for n in (data.get("label", ""), *data.get("synonyms", ())):
+                key = normalise(n)
+                by_name.setdefault(key, set()).add(t)
+                if key.endswith(" test"):
+                    by_name.setdefault(key[:-5], set()).add(t)
+        G.graph["_tests_by_name"] = by_name
+    data = G.nodes[f]
+    out: set[str] = set()
+    for n in (data.get("label", ""), *data.get("synonyms", ())):
+        key = normalise(n)
+        if key.startswith("positive "):
+            out |= by_name.get(key[len("positive "):], set())
+    return sorted(out)
 
 
 def _caused_by(G: nx.MultiDiGraph, structure: str) -> set[str]:
