@@ -13,7 +13,8 @@ Priors
 ``lp:COND kg:causeOfPainIn lp:REGION`` with ``kg:frequency`` on its axiom is the share of people
 presenting with pain in REGION whose pain is COND, measured in a ``kg:setting``. A condition's
 prior is its largest such share over the painful regions (and the regions they are part of),
-from axioms of the chosen setting; with no figure there, a figure from any other setting; else
+from axioms of the chosen setting; with no figure there, or no setting chosen, the figures of
+every setting count; where several studies measured one region, the largest cohort's; else
 ``kg:prevalenceCategory`` turns into :data:`CATEGORY_PRIORS` (common 10%, uncommon 1%, rare
 0.1%: the order of magnitude the word conventionally means, not a measured figure); else
 :data:`DEFAULT_PRIOR` (1%, the same as "uncommon": nothing known either way). A structure's
@@ -150,7 +151,12 @@ def _condition_prior(G: nx.MultiDiGraph, condition: str, regions: set[str],
     if not chosen and figures:
         chosen, basis = figures, "published share (another setting)"
     if chosen:
-        region, item = max(chosen, key=lambda x: (float(x[1]["frequency"]), x[0]))
+        # per region the best-measured figure (largest cohort), then the largest over regions
+        per_region: dict[str, dict[str, Any]] = {}
+        for r, i in sorted(chosen, key=lambda x: (float(x[1].get("cohort") or 0),
+                                                  float(x[1]["frequency"]))):
+            per_region[r] = i
+        region, item = max(per_region.items(), key=lambda x: (float(x[1]["frequency"]), x[0]))
         return {"value": float(item["frequency"]), "basis": basis, "region": region,
                 "setting": item.get("setting"), "cohort": item.get("cohort"),
                 "cohort_kind": item.get("cohort_kind"), "population": item.get("population"),
