@@ -452,7 +452,8 @@ class DifferentialResult:
                 "max_depth": self.max_depth,
                 "conditions_only": self.conditions_only,
             },
-            "score": SCORE_NOTE,
+            "score_note": SCORE_NOTE,
+            "probability_note": PROBABILITY_NOTE,
             "red_flags": [rf.to_dict(G) for rf in self.red_flags],
             "candidates": [c.to_dict(G, with_contributions=i < self.leaders)
                            for i, c in enumerate(self.candidates)],

@@ -558,7 +558,7 @@ def differential_page_data(result: Any) -> dict[str, Any]:
         "findings": [_label(f) for f in query.get("findings") or []],
         "unlinked": [_label(f) for f in data.get("unlinked_findings") or []],
         "red_flags": red_flags,
-        "score_note": data.get("score") or "",
+        "score_note": data.get("score_note") or "",
         "probability_note": PROBABILITY_NOTE,
         "next_tests": [_test_row(t) for t in data.get("next_tests") or []],
         "region_phrase": _and(region_labels) or "these regions",
