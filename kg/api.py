@@ -104,15 +104,20 @@ def show(term: str, graph: nx.MultiDiGraph | None = None) -> EntityInfo:
 
 def differential(regions: Sequence[str] | str, findings: Sequence[str] | str = (),
                  graph: nx.MultiDiGraph | None = None, max_depth: int = 4,
-                 leaders: int = 5, conditions_only: bool = False) -> DifferentialResult:
+                 leaders: int = 5, conditions_only: bool = False,
+                 absent: Sequence[str] | str = (), setting: str | None = None
+                 ) -> DifferentialResult:
     """Ranked, explained candidate sources of pain felt in ``regions``, weighed by
-    ``findings``, with red flags first (see :mod:`kg.differential`).
+    ``findings`` present and ``absent``, with priors of the ``setting`` ("primary-care",
+    "sports", "emergency", "specialist"), red flags first (see :mod:`kg.reason.differential`).
 
     >>> import kg
-    >>> result = kg.differential(["groin", "lower back"])  # doctest: +SKIP
+    >>> result = kg.differential(["groin", "lower back"], setting="sports")  # doctest: +SKIP
     """
     from kg.reason.differential import differential as _differential
 
     return _differential(graph if graph is not None else _default(), regions, findings,
                          max_depth=max_depth, leaders=leaders,
-                         conditions_only=conditions_only)
+                         conditions_only=conditions_only,
+                         absent=[absent] if isinstance(absent, str) else absent,
+                         setting=setting)

@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from kg._version import __version__
 from kg.errors import KGError
@@ -208,7 +209,8 @@ def cmd_differential(args: argparse.Namespace) -> int:
             raise KGError("this build cannot write differential pages yet; use --json")
     result = differential(get_graph(args), args.region, args.finding or (),
                           max_depth=args.depth, leaders=args.leaders,
-                          conditions_only=args.conditions)
+                          conditions_only=args.conditions, absent=args.absent or (),
+                          setting=args.setting)
     if args.json:
         _print_json(result.to_dict())
     else:
@@ -221,16 +223,42 @@ def cmd_differential(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from kg.api import get_graph
-    from kg.reason.evaluate import evaluate, load_cases
+    from kg.reason.evaluate import (
+        EvaluationReport,
+        case_files,
+        check_cases,
+        evaluate,
+        load_cases,
+    )
 
-    cases = load_cases(args.cases)
-    if args.split:
-        cases = [c for c in cases if c.split == args.split]
-    report = evaluate(get_graph(args), cases, max_depth=args.depth)
+    files = [Path(f) for f in args.cases] if args.cases else case_files()
+    G = get_graph(args)
+    reports: list[tuple[Path, EvaluationReport]] = []
+    for file in files:
+        cases = load_cases(file)
+        if args.split:
+            cases = [c for c in cases if c.split == args.split]
+        if not cases:
+            continue
+        check_cases(G, cases, file)
+        reports.append((file, evaluate(G, cases, max_depth=args.depth)))
+    if not reports:
+        raise KGError(f"no {args.split} cases in {', '.join(f.name for f in files)}")
+    if len(reports) == 1:
+        file, report = reports[0]
+        if args.json:
+            _print_json({"file": file.name, **report.to_dict()})
+        else:
+            sys.stdout.write(report.to_text(verbose=args.verbose))
+        return 0
+    combined = EvaluationReport([r for _, rep in reports for r in rep.results])
     if args.json:
-        _print_json(report.to_dict())
-    else:
-        sys.stdout.write(report.to_text(verbose=args.verbose))
+        _print_json({**combined.to_dict(), "files": [
+            {"file": f.name, **rep.to_dict()} for f, rep in reports]})
+        return 0
+    for file, report in reports:
+        sys.stdout.write(f"== {file.name}\n" + report.to_text(verbose=args.verbose) + "\n")
+    sys.stdout.write("== all files\n" + combined.to_text())
     return 0
 
 
@@ -418,14 +446,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="leading candidates explained in full, with tests to do next (default 5)")
     p.add_argument("--conditions", action="store_true",
                    help="rank clinical conditions only; structures show inside their routes")
+    p.add_argument("--absent", "-a", action="append", metavar="FINDING",
+                   help="a symptom or sign stated absent (weighed by its LR-); repeatable")
+    p.add_argument("--setting", default=None, metavar="SETTING",
+                   help="where the patient is seen, choosing the priors measured there: "
+                   "primary-care, sports, emergency or specialist (default: any setting)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--html", metavar="FILE", help="also write an offline page")
     p.set_defaults(func=cmd_differential)
 
     p = sub.add_parser("evaluate", help="run the differential over the cited clinical cases and "
                        "print top-1/3/5 accuracy, red-flag sensitivity and false alarms")
-    p.add_argument("--cases", metavar="FILE", default=None,
-                   help="cases file (.toml or .json; default: data/cases/cases.toml)")
+    p.add_argument("--cases", metavar="FILE", action="append", default=None,
+                   help="cases file (.toml or .json); repeatable (default: every file in "
+                   "data/cases/, reported per file)")
     p.add_argument("--split", choices=["dev", "frozen"], default=None,
                    help="only the cases of this split (frozen cases are never used for tuning)")
     p.add_argument("--depth", type=int, default=4, help="longest route, in relations (default 4)")

@@ -253,6 +253,15 @@ def to_networkx(rdf) -> nx.MultiDiGraph:
             value = rdf.value(ax, prop)
             if value is not None:
                 item[key] = _literal(value)
+        for key, prop in (("setting", KG.setting), ("study_design", KG.studyDesign)):
+            value = rdf.value(ax, prop)
+            if value is not None:  # a vocabulary term: kept as its CURIE
+                item[key] = c(value) if isinstance(value, URIRef) else str(value)
+        for key, prop in (("prevalence_category", KG.prevalenceCategory),
+                          ("population", KG.population), ("cohort_kind", KG.cohortKind)):
+            value = rdf.value(ax, prop)
+            if value is not None:
+                item[key] = str(value)
         target = str(o) if isinstance(o, Literal) else c(o)
         evidence.setdefault((c(s), c(p), target), []).append(item)
     G.graph["literal_evidence"] = {

@@ -14,51 +14,45 @@ condition is also ranked among the candidates when it has a route to a painful r
 
 Ranking
 -------
-For each candidate source ``c`` (a structure or condition that some route reaches a painful
-region from) and the ``n`` painful regions of the query:
+Candidates (every structure or condition some route reaches a painful region from) are ranked
+by a naive-Bayes / noisy-OR score, as QMR-DT and DXplain rank a differential:
 
-1. **Region evidence** ``s_r``: the candidate's score in the backward trace of region ``r``
-   (noisy-OR over mechanisms of the strongest route of each; a route's strength is the
-   product of its edge weights, from evidence grade and published frequency; see
-   :mod:`kg.trace`). 0 when no route reaches ``r``.
-2. **Coverage** ``k``: the number of painful regions the candidate explains (``s_r > 0``).
-3. **Findings** ``F``: the sum, over the given findings, of ``share x log10(LR)``:
+    score(c) = log10( prior(c) x Π_regions P(pain in r | c) x Π_findings LR(f, c)^share )
 
-   - ``finding kg:supports X`` raises, ``finding kg:arguesAgainst X`` lowers, and
-     ``condition kg:presentsWith finding`` raises that condition. A red flag also counts in
-     favour of the condition it points to (``kg:redFlagFor``), with no more weight than its
-     evidence gives it: most single red flags change the probability of disease little
-     (Downie 2013); the red-flag banner, not the score, is what makes sure it is seen.
-   - ``LR`` is the published likelihood ratio on the link's evidence (``kg:positiveLikelihoodRatio``
-     for a supporting link, ``kg:negativeLikelihoodRatio`` for a link against), else it is
-     computed from published sensitivity and specificity, else it comes from the link's weight
-     ``w`` (evidence grade x frequency, see :func:`kg.graph.evidence_weight`) as ``1 + 4w`` for
-     a link in favour and ``1 / (1 + 4w)`` against: with no published frequency a grade A link
-     counts as LR 3 (or 1/3), grade B as 2.6, grade C as 2. A published frequency alone is a
-     sensitivity and says nothing of specificity (low back pain in 96% of cauda equina
-     syndrome does not make back pain a sign of it), so it can lower the weight of a link below
-     that default (a finding seen in 10% of cases) but never raise it above. LRs are clamped
-     to [1/20, 20].
-   - A finding about a structure weighs on every candidate whose routes run through that
-     structure, in proportion (``share``) to the route strength that does: pain-free hip rotation
-     against the hip joint weighs fully against hip osteoarthritis (all of its routes run through
-     the hip joint), and a reduced patellar reflex for the L3 root supports an upper lumbar disc
-     herniation only in the part of its evidence that runs through the L3 root.
-     A structure the condition directly affects, compresses or entraps but that carries none of
-     its routes here gets an equal part (``1 / number of such structures``).
-   - A finding in favour of a condition also supports the structures that condition directly
-     affects, compresses or entraps (if the condition is the cause, its structure is the pain
-     generator); a finding against a condition does not count against the structure, which can
-     hurt for other reasons.
-   - Each finding counts once per candidate: its strongest link in favour and its strongest
-     link against.
+- **prior**: how common c is among people presenting with pain in these regions, from the
+  ``kg:causeOfPainIn`` figures of the chosen ``setting``; a documented default per prevalence
+  category, or a global default where nothing is published (:mod:`kg.reason.bayes`).
+- **regions**: P(pain in r | c) from c's routes, noisy-OR with a small leak for a region no
+  route reaches and less for one c is published not to reach; "lies in the region" counts as
+  a place, below a measured referral (:func:`kg.reason.bayes.region_likelihood`). Explaining
+  every painful region beats explaining some because the leak is small, not by a count.
+- **findings**: ``finding kg:supports X`` / ``kg:arguesAgainst X`` / ``kg:redFlagFor X`` and
+  ``X kg:presentsWith finding`` links, and the ``kg:testFor X`` accuracy of the test a finding
+  is the positive result of (by name: "positive straight leg raise" is the positive "straight
+  leg raise test"), present (LR+) or stated absent (LR-): a published LR,
+  else one computed from a sensitivity and a specificity of the same source, else (present,
+  and only for a link that claims the finding discriminates) the grade default ``1 + 4w``
+  (grade A: LR 3). A bare frequency or a ``presents with`` link is a sensitivity and gives
+  *no usable LR*; such findings are listed (``findings_without_usable_lr``). A finding about a
+  structure weighs on a candidate in proportion (``share``) to the route strength that runs
+  through it (up to a load step: a structure the candidate only loads hurts in its own
+  right): pain-free hip rotation against the hip joint weighs fully against hip
+  osteoarthritis, and a reduced patellar reflex for the L3 root supports an upper lumbar disc
+  herniation only in the part of its evidence that runs through the L3 root. A structure the
+  condition directly affects but that carries none of its routes here gets ``1 / number of
+  such structures``. A finding in favour of a condition also supports the structures it
+  affects; a finding against a condition does not count against the structure. Each finding
+  counts once per candidate: its strongest link in favour and its strongest against.
 
-The differential score is ``k + mean_r(s_r) + F``. Coverage comes first: with no findings, a
-candidate that explains every painful region always ranks above one that explains only some
-(the seed's central point: one source behind both the groin and the back pain). Findings are
-measured in the same unit as a region: a finding with LR 10 moves a candidate as far as
-explaining one more painful region, so strong findings can overturn coverage (a positive
-straight-leg raise and an absent ankle jerk beat a hip that merely reaches every painful region).
+``probability`` is ``10**score`` normalised over the candidate *conditions*: the model's
+probability over the conditions in the graph, not the patient's (the graph does not hold every
+cause of pain, and the factors are treated as independent). Structures get a score, no
+probability. ``contributions`` lists every factor with its figure and study.
+
+Red flags first: a red-flag condition that a present finding triggers and that has a route to a
+painful region is listed at the head of the ranking (red flags among themselves by score),
+whatever its score, with its rank by score alone (``score_rank``); the banner says where it
+stands and why. The banner itself stays in urgency order.
 
 What to check next
 ------------------
@@ -79,10 +73,26 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import KGError, UnknownTermError
-from kg.explain.words import DISCLAIMER, short_type, source_refs
-from kg.graph.build import GRADE_WEIGHTS, PART_OF, nodes_of_type
+from kg.explain.contributions import PROBABILITY_NOTE, contribution_lines, percent
+from kg.explain.words import DISCLAIMER, frequency_text, short_type, source_refs
+from kg.graph.build import PART_OF, nodes_of_type, pain_index
 from kg.graph.resolve import names, normalise, resolve
-from kg.reason.trace import Candidate, Route, trace
+from kg.reason.bayes import (
+    DEFAULT_LR_SCALE,
+    DEFAULT_PRIOR,
+    MAX_LR,
+    SETTINGS,
+    STRUCTURAL_LINKS,
+    finding_lr,
+    prior,
+    region_likelihood,
+    step_probability,
+)
+from kg.reason.trace import Candidate, Route, region_targets, trace
+
+#: What the score is, as the JSON and the text say it.
+SCORE_NOTE = ("score = log10(prior x P(each painful region | candidate) x LR of each finding); "
+              "see kg.reason.bayes")
 
 __all__ = [
     "DEFAULT_LR_SCALE",
@@ -96,19 +106,15 @@ __all__ = [
     "RedFlag",
     "differential",
     "likelihood_ratio",
+    "resolve_setting",
 ]
 
 FINDING = "kg:Finding"
 REGION = "kg:BodyRegion"
-#: A link's weight w (grade x frequency) becomes LR 1 + DEFAULT_LR_SCALE * w when nothing is
-#: published: grade A with no frequency (w = 0.5) counts as LR 3.
-DEFAULT_LR_SCALE = 4.0
-#: Without published accuracy, a frequency counts up to this proportion (see likelihood_ratio).
+#: Kept for callers of the old scale: the grade-default LR scale now lives in kg.reason.bayes.
 FREQUENCY_CAP = 0.5
-#: Likelihood ratios are clamped to [1/MAX_LR, MAX_LR] (published "infinite" LRs included).
-MAX_LR = 20.0
 #: A condition is tied to the structure that becomes the pain generator by these relations.
-LINK_PREDICATES = ("kg:affects", "kg:compresses", "kg:entraps")
+LINK_PREDICATES = STRUCTURAL_LINKS
 _URGENCY_ORDER = ("emergency", "immediate", "same-day", "same day", "urgent", "soon")
 
 
@@ -116,41 +122,44 @@ _URGENCY_ORDER = ("emergency", "immediate", "same-day", "same day", "urgent", "s
 
 
 class FindingLink:
-    """How one given finding weighs on one candidate, through one cited link.
+    """How one given finding (present or absent) weighs on one candidate, through one link.
 
     (Plain classes here, not dataclasses: this module is imported by ``import kg``, and class
     generation by ``@dataclass`` costs milliseconds each on every cold start.)
     """
 
-    __slots__ = ("basis", "finding", "frequency", "lr", "relation", "share", "sources",
-                 "target")
+    __slots__ = ("basis", "finding", "frequency", "lr", "present", "relation", "share",
+                 "sources", "target")
 
-    def __init__(self, finding: str, relation: str, target: str, lr: float, basis: str,
-                 share: float, sources: tuple[str, ...], frequency: float | None = None
-                 ) -> None:
+    def __init__(self, finding: str, relation: str, target: str, lr: float | None, basis: str,
+                 share: float, sources: tuple[str, ...], frequency: float | None = None,
+                 present: bool = True) -> None:
         self.finding = finding
         self.relation = relation  # supports | argues against | presents with | is a red flag for
         self.target = target  # the node the link names (the candidate, or what it runs through)
-        self.lr = lr
-        self.basis = basis  # where the LR comes from
+        self.lr = lr  # None: the link has no usable likelihood ratio
+        self.basis = basis  # where the LR comes from (or why there is none)
         self.share = share  # fraction of the candidate's evidence the link bears on
         self.sources = sources
         self.frequency = frequency
+        self.present = present
 
     def __repr__(self) -> str:
+        lr = "None" if self.lr is None else f"{self.lr:.3g}"
         return (f"FindingLink({self.finding!r}, {self.relation!r}, {self.target!r}, "
-                f"lr={self.lr:.3g}, share={self.share:.3g})")
+                f"lr={lr}, share={self.share:.3g}, present={self.present})")
 
     @property
     def effect(self) -> float:
-        """Contribution to the score, in regions: ``share x log10(LR)``."""
-        return self.share * math.log10(self.lr)
+        """Contribution to the score: ``share x log10(LR)`` (0 without a usable LR)."""
+        return 0.0 if self.lr is None else self.share * math.log10(self.lr)
 
     def to_dict(self, G: nx.MultiDiGraph, candidate: str) -> dict[str, Any]:
         out = {
             **_ref(G, self.finding),
             "relation": self.relation,
-            "likelihood_ratio": round(self.lr, 3),
+            "present": self.present,
+            "likelihood_ratio": None if self.lr is None else round(self.lr, 3),
             "lr_basis": self.basis,
             "share": round(self.share, 3),
             "effect": round(self.effect, 4),
@@ -170,13 +179,18 @@ class FindingLink:
             text = f"{t} presents with {f}{pct}"
         else:
             text = f"{f} {self.relation} {t}"
+        if not self.present:
+            text = f"{f} is absent; {text}"
         if self.target != candidate:
             c = _the(G, candidate)
             if self.share >= 0.999:
                 text += f", and so {c}"
             else:
                 text += f", which carries {100 * self.share:.0f}% of the evidence for {c}"
-        text += f" (LR {self.lr:.2g}, {self.basis})"
+        if self.lr is None:
+            text += f" (no usable LR: {self.basis})"
+        else:
+            text += f" ({'LR-' if not self.present else 'LR'} {self.lr:.2g}, {self.basis})"
         text += _cite(G, self.sources)
         return text[0].upper() + text[1:] + "."
 
@@ -218,13 +232,16 @@ class NextTest:
 class RedFlag:
     """A serious condition some given finding points to, reported before any ranking."""
 
-    __slots__ = ("condition", "sources", "triggered_by")
+    __slots__ = ("condition", "rank", "score_rank", "sources", "triggered_by", "why")
 
     def __init__(self, condition: str, triggered_by: list[str] | None = None,
                  sources: list[str] | None = None) -> None:
         self.condition = condition
         self.triggered_by = triggered_by if triggered_by is not None else []
         self.sources = sources if sources is not None else []
+        self.rank: int | None = None  # its place in the ranked list (None: no route here)
+        self.score_rank: int | None = None  # its place by score alone
+        self.why = ""
 
     def __repr__(self) -> str:
         return f"RedFlag({self.condition!r}, triggered_by={self.triggered_by!r})"
@@ -237,21 +254,66 @@ class RedFlag:
             "action": data.get("action"),
             "triggered_by": [_ref(G, f) for f in self.triggered_by],
             "sources": source_refs(G, sorted(set(self.sources))),
+            "rank": self.rank,
+            "score_rank": self.score_rank,
+            "why": self.why,
+        }
+
+
+class RegionFactor:
+    """P(pain in one painful region | candidate), with the route and steps it comes from."""
+
+    __slots__ = ("basis", "likelihood", "region", "route")
+
+    def __init__(self, region: str, likelihood: float, route: Route | None, basis: str) -> None:
+        self.region = region
+        self.likelihood = likelihood
+        self.route = route
+        self.basis = basis
+
+    def to_dict(self, G: nx.MultiDiGraph) -> dict[str, Any]:
+        steps = []
+        if self.route is not None:
+            props = G.graph.get("properties", {})
+            for i, e in enumerate(self.route.edges):
+                p, why = step_probability(
+                    e, props.get(e["predicate"], {}).get("default_weight", 0.5), first=i == 0)
+                steps.append({
+                    "from": _ref(G, e["from"]), "to": _ref(G, e["to"]),
+                    "predicate": e["predicate"], "label": e["label"],
+                    "probability": round(p, 4), "basis": why,
+                    "frequency": e["frequency"], "frequency_text": frequency_text(e) or None,
+                    "sources": source_refs(G, e["sources"]),
+                })
+        return {
+            "region": _ref(G, self.region),
+            "likelihood": round(self.likelihood, 4),
+            "log10": round(math.log10(self.likelihood), 4),
+            "basis": self.basis,
+            "mechanism": self.route.mechanism if self.route is not None else None,
+            "steps": steps,
+            "explanation": self.route.explanation if self.route is not None else "",
         }
 
 
 class DifferentialCandidate:
     """One candidate source with its routes to every painful region and its findings."""
 
-    __slots__ = ("against", "candidate", "next_tests", "red_flag", "region_scores", "supporting")
+    __slots__ = ("against", "candidate", "factors", "next_tests", "prior", "probability",
+                 "red_flag", "region_scores", "supporting", "unusable")
 
     def __init__(self, candidate: Candidate, region_scores: dict[str, float]) -> None:
         self.candidate = candidate
         self.region_scores = region_scores  # painful region -> trace score (0: not explained)
         self.supporting: list[FindingLink] = []
         self.against: list[FindingLink] = []
+        self.unusable: list[FindingLink] = []  # links of given findings with no usable LR
         self.next_tests: list[NextTest] = []
         self.red_flag = False
+        self.prior: dict[str, Any] = {"value": DEFAULT_PRIOR, "basis": "global default",
+                                      "sources": []}
+        self.factors: list[RegionFactor] = []
+        self.probability: float | None = None  # over the candidate conditions (model's)
 
     def __repr__(self) -> str:
         return f"DifferentialCandidate({self.id!r}, score={self.score})"
@@ -278,16 +340,57 @@ class DifferentialCandidate:
 
     @property
     def finding_shift(self) -> float:
+        """Σ share x log10(LR) over the findings (present and absent)."""
         return sum(link.effect for link in (*self.supporting, *self.against))
 
     @property
-    def score(self) -> float:
-        return round(self.coverage + self.evidence + self.finding_shift, 4)
+    def region_log(self) -> float:
+        """Σ log10 P(pain in r | c) over the painful regions."""
+        return sum(math.log10(f.likelihood) for f in self.factors)
 
-    def to_dict(self, G: nx.MultiDiGraph) -> dict[str, Any]:
+    @property
+    def log_score(self) -> float:
+        """log10(prior x Π P(region | c) x Π LR^share), unrounded."""
+        return math.log10(self.prior["value"]) + self.region_log + self.finding_shift
+
+    @property
+    def score(self) -> float:
+        return round(self.log_score, 4)
+
+    def contributions(self, G: nx.MultiDiGraph) -> dict[str, Any]:
+        """Every factor of the score, with its figure and study (see the module docstring)."""
+        pr = self.prior
+        findings = [{**x.to_dict(G, self.id), "direction": "for" if x.effect > 0 else "against"}
+                    for x in (*self.supporting, *self.against)]
+        findings += [{**x.to_dict(G, self.id), "direction": "none"} for x in self.unusable]
+        return {
+            "score": self.score,
+            "probability": None if self.probability is None else round(self.probability, 4),
+            "probability_note": PROBABILITY_NOTE,
+            "prior": {
+                "value": pr["value"], "log10": round(math.log10(pr["value"]), 4),
+                "basis": pr["basis"],
+                "region": _ref(G, pr["region"]) if pr.get("region") else None,
+                "setting": pr.get("setting"),
+                "cohort": pr.get("cohort"), "cohort_kind": pr.get("cohort_kind"),
+                "population": pr.get("population"),
+                "via_condition": (_ref(G, pr["condition"])
+                                  if pr.get("condition") and pr["condition"] != self.id
+                                  else None),
+                "sources": source_refs(G, list(pr.get("sources", ()))),
+            },
+            "regions": [f.to_dict(G) for f in self.factors],
+            "findings": findings,
+        }
+
+    def to_dict(self, G: nx.MultiDiGraph, with_contributions: bool = True) -> dict[str, Any]:
         base = self.candidate.to_dict(G)
         base.update({
             "score": self.score,
+            "probability": None if self.probability is None else round(self.probability, 4),
+            "prior": self.prior["value"],
+            "prior_basis": self.prior["basis"],
+            "region_likelihoods": {f.region: round(f.likelihood, 4) for f in self.factors},
             "trace_score": self.candidate.score,
             "region_scores": {r: round(s, 4) for r, s in self.region_scores.items()},
             "coverage": self.coverage,
@@ -297,12 +400,14 @@ class DifferentialCandidate:
             "does_not_explain": [_ref(G, r) for r, s in self.region_scores.items() if s <= 0],
             "supporting_findings": [x.to_dict(G, self.id) for x in self.supporting],
             "against_findings": [x.to_dict(G, self.id) for x in self.against],
+            "findings_without_usable_lr": [x.to_dict(G, self.id) for x in self.unusable],
             "next_tests": [t.to_dict(G) for t in self.next_tests],
             "red_flag": self.red_flag,
             # the condition/structure pairing, so a page or a reader can group the two levels
             "affects": [_ref(G, v) for _, v, key in G.out_edges(self.id, keys=True)
                         if key in LINK_PREDICATES],
             "affected_by": [_ref(G, u) for u in sorted(_caused_by(G, self.id))],
+            "contributions": self.contributions(G) if with_contributions else None,
         })
         return base
 
@@ -313,14 +418,20 @@ class DifferentialResult:
     def __init__(self, graph: nx.MultiDiGraph, regions: list[str], findings: list[str],
                  candidates: list[DifferentialCandidate], red_flags: list[RedFlag],
                  next_tests: list[NextTest], unlinked_findings: list[str], max_depth: int = 4,
-                 leaders: int = 5, conditions_only: bool = False) -> None:
+                 leaders: int = 5, conditions_only: bool = False,
+                 absent: list[str] | None = None, setting: str | None = None,
+                 unusable_findings: list[tuple[str, bool, str]] | None = None) -> None:
         self.graph = graph
         self.regions = regions
         self.findings = findings
+        self.absent = absent if absent is not None else []
+        self.setting = setting
         self.candidates = candidates
         self.red_flags = red_flags  # never suppressed, reported before the ranking
         self.next_tests = next_tests
         self.unlinked_findings = unlinked_findings
+        #: (finding, present?, why) for given findings whose links carry no usable LR
+        self.unusable_findings = unusable_findings if unusable_findings is not None else []
         self.max_depth = max_depth
         self.leaders = leaders
         self.conditions_only = conditions_only
@@ -336,13 +447,21 @@ class DifferentialResult:
             "query": {
                 "regions": [_ref(G, r) for r in self.regions],
                 "findings": [_ref(G, f) for f in self.findings],
+                "absent": [_ref(G, f) for f in self.absent],
+                "setting": self.setting,
                 "max_depth": self.max_depth,
                 "conditions_only": self.conditions_only,
             },
+            "score_note": SCORE_NOTE,
+            "probability_note": PROBABILITY_NOTE,
             "red_flags": [rf.to_dict(G) for rf in self.red_flags],
-            "candidates": [c.to_dict(G) for c in self.candidates],
+            "candidates": [c.to_dict(G, with_contributions=i < self.leaders)
+                           for i, c in enumerate(self.candidates)],
             "next_tests": [t.to_dict(G) for t in self.next_tests],
             "unlinked_findings": [_ref(G, f) for f in self.unlinked_findings],
+            "findings_without_usable_lr": [
+                {**_ref(G, f), "present": present, "reason": why}
+                for f, present, why in self.unusable_findings],
             "disclaimer": DISCLAIMER,
         }
 
@@ -388,52 +507,43 @@ def _types(G: nx.MultiDiGraph, node: str) -> set[str]:
     return set(data.get("all_types") or data.get("types") or ())
 
 
-def _clamp(lr: float) -> float:
-    return min(MAX_LR, max(1.0 / MAX_LR, lr))
-
-
 def likelihood_ratio(edge: dict[str, Any], positive: bool) -> tuple[float, str]:
-    """The likelihood ratio a finding link carries, and where it comes from.
+    """The likelihood ratio a *present* finding's link carries, and where it comes from.
 
-    ``positive``: the link is in favour (supports, presents with); else it is against.
+    ``positive``: the link is in favour (supports, red flag for); else it is against. A link
+    with no usable LR (a frequency alone is a sensitivity) counts as LR 1. See
+    :func:`kg.reason.bayes.finding_lr` for absent findings and ``presents with`` links.
 
     >>> likelihood_ratio({"evidence": [{"lr_positive": 4.29}], "weight": 0.5}, True)
     (4.29, 'published LR+')
-    >>> likelihood_ratio({"evidence": [{"sensitivity": 0.9, "specificity": 0.8}],
-    ...                   "weight": 0.5}, False)
-    (0.125, 'from sensitivity and specificity')
     >>> likelihood_ratio({"evidence": [{"grade": "A"}], "weight": 0.5}, True)
     (3.0, 'evidence grade')
+    >>> likelihood_ratio({"evidence": [{"grade": "B", "frequency": 0.47}], "frequency": 0.47},
+    ...                  True)
+    (1.0, 'a frequency (sensitivity) only, no specificity')
     """
-    items = edge.get("evidence") or ()
-    for item in items:
-        if positive and item.get("lr_positive"):
-            return _clamp(float(item["lr_positive"])), "published LR+"
-        if not positive and item.get("lr_negative") is not None:
-            return _clamp(float(item["lr_negative"])), "published LR-"
-        if not positive and item.get("lr_positive") is not None and item["lr_positive"] < 1:
-            return _clamp(float(item["lr_positive"])), "published LR"
-    for item in items:
-        sn, sp = item.get("sensitivity"), item.get("specificity")
-        if sn is None or sp is None:
-            continue
-        sn, sp = float(sn), float(sp)
-        if positive:
-            lr = sn / (1.0 - sp) if sp < 1 else MAX_LR
-        else:
-            lr = (1.0 - sn) / sp if sp > 0 else 1.0
-        return _clamp(round(lr, 6)), "from sensitivity and specificity"
-    w = float(edge.get("weight") or 0.0)
-    basis = "evidence grade"
-    if edge.get("frequency") is not None:
-        # A frequency is a sensitivity: without specificity a common finding tells no more than
-        # any link of its grade, so the weight is capped at the grade's no-frequency default.
-        basis = "frequency and evidence grade"
-        grade = max((GRADE_WEIGHTS.get(i.get("grade") or "", GRADE_WEIGHTS["C"]) for i in items),
-                    default=GRADE_WEIGHTS["C"])
-        w = min(w, FREQUENCY_CAP * grade)
-    lr = 1.0 + DEFAULT_LR_SCALE * w
-    return _clamp(round(lr if positive else 1.0 / lr, 6)), basis
+    lr, basis = finding_lr(edge, positive, True, "supports" if positive else "argues against")
+    return (1.0 if lr is None else lr), basis
+
+
+def resolve_setting(setting: str | None) -> str | None:
+    """The vocabulary term of a ``--setting`` name ("sports", "primary care", kg:sportsMedicine).
+
+    >>> resolve_setting("primary-care"), resolve_setting(None)
+    ('kg:primaryCare', None)
+    """
+    if setting is None or not str(setting).strip():
+        return None
+    key = str(setting).strip()
+    if key in SETTINGS.values():
+        return key
+    word = key.casefold().replace("_", "-").replace(" ", "-")
+    aliases = {**SETTINGS, "sports-medicine": "kg:sportsMedicine", "emergency-care":
+               "kg:emergencyCare", "specialist-care": "kg:specialistCare",
+               "specialist-clinic": "kg:specialistCare"}
+    if word in aliases:
+        return aliases[word]
+    raise KGError(f"unknown setting {setting!r}; use one of {', '.join(SETTINGS)}")
 
 
 def _resolve_regions(G: nx.MultiDiGraph, regions: Sequence[str], max_depth: int
@@ -501,16 +611,26 @@ def _red_flags(G: nx.MultiDiGraph, findings: list[str]) -> list[RedFlag]:
 
 
 def _route_share(routes: Sequence[Route], node: str) -> float:
-    """Fraction of a candidate's route strength that runs through ``node``."""
+    """Fraction of a candidate's route strength that runs through ``node`` as part of its own
+    pain pathway. A structure the candidate only *loads* (hip-spine syndrome loads the lumbar
+    spine) hurts in its own right: a finding that points to it as the generator is not
+    evidence for what loads it, so a route counts only up to its biomechanical step."""
     total = sum(r.strength for r in routes)
     if total <= 0:
         return 0.0
-    through = sum(r.strength for r in routes if node in r.nodes[1:])
+    through = 0.0
+    for r in routes:
+        if node not in r.nodes[1:]:
+            continue
+        i = r.nodes.index(node)
+        if all(e["mechanism"] != "biomechanical" for e in r.edges[:i]):
+            through += r.strength
     return through / total
 
 
-def _finding_edges(G: nx.MultiDiGraph, f: str) -> list[tuple[str, str, bool, dict, float, str]]:
-    """(target, relation, in favour?, edge, LR, LR basis) for every clinical link of a finding."""
+def _finding_edges(G: nx.MultiDiGraph, f: str, present: bool = True
+                   ) -> list[tuple[str, str, bool, dict, float | None, str]]:
+    """(target, relation, in favour?, edge, LR or None, basis) for every clinical link of f."""
     out = []
     for _, target, key, data in G.out_edges(f, keys=True, data=True):
         if key == "kg:supports":
@@ -522,7 +642,36 @@ def _finding_edges(G: nx.MultiDiGraph, f: str) -> list[tuple[str, str, bool, dic
     for cond, _, key, data in G.in_edges(f, keys=True, data=True):
         if key == "kg:presentsWith":
             out.append((cond, "presents with", True, data))
-    return [(t, rel, pos, data, *likelihood_ratio(data, pos)) for t, rel, pos, data in out]
+    for test in _tests_of_finding(G, f):
+        for _, target, key, data in G.out_edges(test, keys=True, data=True):
+            if key == "kg:testFor":
+                out.append((target, "is a positive test for", True, data))
+    return [(t, rel, pos, data, *finding_lr(data, pos, present, rel))
+            for t, rel, pos, data in out]
+
+
+def _tests_of_finding(G: nx.MultiDiGraph, f: str) -> list[str]:
+    """The diagnostic tests a finding is the positive result of, by name: "positive straight leg
+    raise" is the positive "straight leg raise (test)", so that test's published accuracy on
+    its kg:testFor axioms gives the finding's LR+ (present) and LR- (absent)."""
+    by_name = G.graph.get("_tests_by_name")
+    if by_name is None:
+        by_name = {}
+        for t in nodes_of_type(G, "kg:DiagnosticTest"):
+            data = G.nodes[t]
+            for n in (data.get("label", ""), *data.get("synonyms", ())):
+                key = normalise(n)
+                by_name.setdefault(key, set()).add(t)
+                if key.endswith(" test"):
+                    by_name.setdefault(key[:-5], set()).add(t)
+        G.graph["_tests_by_name"] = by_name
+    data = G.nodes[f]
+    out: set[str] = set()
+    for n in (data.get("label", ""), *data.get("synonyms", ())):
+        key = normalise(n)
+        if key.startswith("positive "):
+            out |= by_name.get(key[len("positive "):], set())
+    return sorted(out)
 
 
 def _caused_by(G: nx.MultiDiGraph, structure: str) -> set[str]:
@@ -531,18 +680,22 @@ def _caused_by(G: nx.MultiDiGraph, structure: str) -> set[str]:
 
 
 def _finding_links(G: nx.MultiDiGraph, cand: DifferentialCandidate,
-                   links: dict[str, list[tuple[str, str, bool, dict, float, str]]]
-                   ) -> tuple[list[FindingLink], list[FindingLink]]:
+                   links: dict[tuple[str, bool], list[tuple[str, str, bool, dict,
+                                                            float | None, str]]]
+                   ) -> tuple[list[FindingLink], list[FindingLink], list[FindingLink]]:
+    """The findings for, against, and without a usable LR, of one candidate."""
     supporting: list[FindingLink] = []
     against: list[FindingLink] = []
+    unusable: list[FindingLink] = []
     if not any(links.values()):
-        return supporting, against
+        return supporting, against, unusable
     routes = cand.candidate.routes
     upstream = _caused_by(G, cand.id)
     direct = {v for _, v, key in G.out_edges(cand.id, keys=True) if key in LINK_PREDICATES}
-    for f, edges in links.items():
+    for (f, present), edges in links.items():
         best_for: FindingLink | None = None
         best_against: FindingLink | None = None
+        no_lr: FindingLink | None = None
         for target, relation, positive, data, lr, basis in edges:
             if target == cand.id:
                 share = 1.0
@@ -555,18 +708,24 @@ def _finding_links(G: nx.MultiDiGraph, cand: DifferentialCandidate,
             if share <= 0:
                 continue
             link = FindingLink(f, relation, target, lr, basis, share,
-                               tuple(data.get("sources", ())), data.get("frequency"))
-            if positive and (best_for is None or link.effect > best_for.effect):
+                               tuple(data.get("sources", ())), data.get("frequency"), present)
+            if lr is None:
+                if no_lr is None or link.share > no_lr.share:
+                    no_lr = link
+                continue
+            if link.effect > 0 and (best_for is None or link.effect > best_for.effect):
                 best_for = link
-            if not positive and (best_against is None or link.effect < best_against.effect):
+            if link.effect < 0 and (best_against is None or link.effect < best_against.effect):
                 best_against = link
-        if best_for is not None and best_for.effect > 0:
+        if best_for is not None:
             supporting.append(best_for)
-        if best_against is not None and best_against.effect < 0:
+        if best_against is not None:
             against.append(best_against)
+        if best_for is None and best_against is None and no_lr is not None:
+            unusable.append(no_lr)
     supporting.sort(key=lambda x: -x.effect)
     against.sort(key=lambda x: x.effect)
-    return supporting, against
+    return supporting, against, unusable
 
 
 def _related(G: nx.MultiDiGraph, node: str) -> set[str]:
@@ -649,9 +808,22 @@ def _next_tests(G: nx.MultiDiGraph, ranked: list[DifferentialCandidate], leaders
 # --- the differential ----------------------------------------------------------------------
 
 
+def _blocked_regions(G: nx.MultiDiGraph, node: str, regions: list[str],
+                     blocked: set[tuple[str, str]]) -> set[str]:
+    """Painful regions that the candidate, or a structure it affects, is published not to
+    refer pain to (``kg:doesNotReferPainTo``)."""
+    near = {node} | {v for _, v, key in G.out_edges(node, keys=True) if key in LINK_PREDICATES}
+    out: set[str] = set()
+    for x, r in blocked:
+        if x in near:
+            out.update(t for t in regions if t in region_targets(G, r))
+    return out
+
+
 def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[str] = (),
-                 max_depth: int = 4, leaders: int = 5,
-                 conditions_only: bool = False) -> DifferentialResult:
+                 max_depth: int = 4, leaders: int = 5, conditions_only: bool = False,
+                 absent: Sequence[str] = (), setting: str | None = None
+                 ) -> DifferentialResult:
     """Rank the candidate sources of pain felt in ``regions``, weighed by ``findings``.
 
     Parameters
@@ -659,12 +831,15 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
     G : networkx.MultiDiGraph
         A graph from :func:`kg.graph.to_networkx` (or :func:`kg.load`).
     regions : the painful body regions (ids, labels or synonyms).
-    findings : symptoms and signs (ids, labels or synonyms); red flags among them are
+    findings : symptoms and signs present (ids, labels or synonyms); red flags among them are
         reported first.
     max_depth : longest route, in relations (as in :func:`kg.trace.trace`).
-    leaders : how many leading candidates get "what to check next".
+    leaders : how many leading candidates get "what to check next" and contributions in JSON.
     conditions_only : rank clinical conditions only (a clinician's view); structures then
         appear only inside the conditions' routes. Scores are unchanged.
+    absent : findings stated absent (weighed by their LR-, where one is published).
+    setting : where the patient is seen ("primary-care", "sports", "emergency",
+        "specialist"), choosing the priors measured there; None: any setting.
 
     Returns
     -------
@@ -677,11 +852,18 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
     UnknownTermError
         If a region or finding names nothing (with the nearest names).
     KGError
-        If a term names the wrong kind of thing, or no region is given.
+        If a term names the wrong kind of thing, no region is given, the setting is unknown,
+        or one finding is given both present and absent.
     """
+    setting_term = resolve_setting(setting)
     traced = _resolve_regions(G, regions, max_depth)
     region_ids = [r for r, _ in traced]
     finding_ids = _resolve_findings(G, findings)
+    absent_ids = _resolve_findings(G, absent)
+    both = [f for f in finding_ids if f in absent_ids]
+    if both:
+        raise KGError(f"{G.nodes[both[0]]['label']!r} is given both present and absent; "
+                      "give each finding once")
     red = _red_flags(G, finding_ids)
     red_ids = {rf.condition for rf in red}
 
@@ -696,24 +878,72 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
             dc.region_scores[region] = cand.score
             dc.candidate.routes.extend(cand.routes)
 
-    links = {f: _finding_edges(G, f) for f in finding_ids}
+    by_region = {region: result for region, result in traced}
+    _, _, blocked = pain_index(G)
+    links = {(f, True): _finding_edges(G, f, True) for f in finding_ids}
+    links.update({(f, False): _finding_edges(G, f, False) for f in absent_ids})
     linked: set[str] = set()
+    no_lr: dict[tuple[str, bool], str] = {}
+    prior_cache: dict[str, dict[str, Any]] = {}
+    conditions = set(nodes_of_type(G, "kg:Condition"))  # asserted or inherited type
     for dc in merged.values():
         dc.candidate.routes.sort(key=lambda r: (-r.strength, len(r.nodes)))
-        dc.supporting, dc.against = _finding_links(G, dc, links)
+        dc.prior = prior(G, dc.id, region_ids, setting_term, prior_cache)
+        off = _blocked_regions(G, dc.id, region_ids, blocked) if blocked else set()
+        for region in region_ids:
+            here = by_region[region].candidates
+            routes: list[Route] = next((c.routes for c in here if c.id == dc.id), [])
+            p, lead, basis = region_likelihood(G, routes, region in off)
+            dc.factors.append(RegionFactor(region, p, lead, basis))
+        dc.supporting, dc.against, dc.unusable = _finding_links(G, dc, links)
         linked.update(x.finding for x in (*dc.supporting, *dc.against))
+        for x in dc.unusable:
+            no_lr.setdefault((x.finding, x.present), x.basis)
         dc.red_flag = dc.id in red_ids
 
-    ranked = sorted(merged.values(),
-                    key=lambda c: (-c.score, -c.coverage, -c.evidence, c.label))
+    by_score = sorted(merged.values(),
+                      key=lambda c: (-c.log_score, -c.coverage, -c.evidence, c.label))
+    total = sum(10 ** c.log_score for c in by_score if c.id in conditions)
+    for c in by_score:
+        if c.id in conditions and total > 0:
+            c.probability = 10 ** c.log_score / total
     if conditions_only:
-        conditions = set(nodes_of_type(G, "kg:Condition"))  # asserted or inherited type
-        ranked = [c for c in ranked if c.id in conditions]
+        by_score = [c for c in by_score if c.id in conditions]
+    ranked = ([c for c in by_score if c.id in red_ids]  # red flags first, by score
+              + [c for c in by_score if c.id not in red_ids])
+    score_rank = {c.id: i for i, c in enumerate(by_score, 1)}
+    for rf in red:
+        rf.rank = next((i for i, c in enumerate(ranked, 1) if c.id == rf.condition), None)
+        rf.score_rank = score_rank.get(rf.condition)
+        rf.why = _red_flag_why(G, rf, merged.get(rf.condition), len(by_score))
     tests = _next_tests(G, ranked, leaders)
     red_triggers = {f for rf in red for f in rf.triggered_by}
     unlinked = [f for f in finding_ids if f not in linked and f not in red_triggers]
+    unusable = [(f, present, why) for (f, present), why in no_lr.items() if f not in linked]
     return DifferentialResult(G, region_ids, finding_ids, ranked, red, tests, unlinked,
-                              max_depth, leaders, conditions_only)
+                              max_depth, leaders, conditions_only, absent_ids, setting_term,
+                              unusable)
+
+
+def _red_flag_why(G: nx.MultiDiGraph, rf: RedFlag, cand: DifferentialCandidate | None,
+                  n: int) -> str:
+    """Where a red-flag condition stands in the ranking, and why, in one sentence."""
+    label = G.nodes[rf.condition]["label"]
+    if cand is None:
+        return (f"{label} has no route in the graph to these painful regions, so it is not "
+                "ranked; assess it on the red flag alone")
+    pr = cand.prior
+    lrs = [f"{G.nodes[x.finding]['label']} LR {x.lr:.2g}" for x in cand.supporting
+           if x.lr is not None]
+    text = (f"listed first as a red flag; by score alone it ranks #{_rank_text(rf.score_rank)}"
+            f" of {n}: prior {percent(pr['value'])} ({pr['basis']})")
+    if lrs:
+        text += ", " + ", ".join(lrs)
+    return text
+
+
+def _rank_text(rank: int | None) -> str:
+    return "-" if rank is None else str(rank)
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -764,29 +994,36 @@ def _text_report(result: DifferentialResult, limit: int, detail: int) -> str:
             if data.get("action"):
                 lines.append(_wrap(f"action: {data['action']}", "!!    ", "!!    "))
             lines.append(_wrap(f"triggered by: {trig}{_cite(G, rf.sources)}", "!!    ", "!!    "))
+            where = f"ranked #{rf.rank}: {rf.why}" if rf.rank else rf.why
+            lines.append(_wrap(where, "!!    ", "!!    "))
         lines += [bar, ""]
     regions = " + ".join(G.nodes[r]["label"] for r in result.regions)
     lines.append(f"Differential for pain in: {regions}")
     if result.findings:
         lines.append("Findings: " + "; ".join(G.nodes[f]["label"] for f in result.findings))
+    if result.absent:
+        lines.append("Absent: " + "; ".join(G.nodes[f]["label"] for f in result.absent))
+    if result.setting:
+        lines.append(f"Setting: {result.setting.split(':')[-1]} (priors measured there first)")
     kind = "candidate conditions" if result.conditions_only else "candidate sources"
     lines.append(f"{len(result.candidates)} {kind} (routes of up to "
                  f"{result.max_depth} relations)")
-    lines.append("score = painful regions explained + mean route evidence + findings "
-                 "(sum of log10 LR)")
+    lines.append(_wrap(SCORE_NOTE + f"; p = {PROBABILITY_NOTE}", "", ""))
     lines.append("")
     shown = result.candidates[:limit]
     if not shown:
         lines.append("No route in the graph reaches these regions.")
     else:
         n = len(result.regions)
-        header = (f"{'#':>2}  {'candidate':<36} {'type':<12} {'explains':>8} {'findings':>8} "
-                  f"{'score':>6}")
+        header = (f"{'#':>2}  {'candidate':<34} {'type':<10} {'explains':>8} {'prior':>6} "
+                  f"{'findings':>8} {'score':>6} {'p':>6}")
         lines += [header, "-" * len(header)]
         for i, c in enumerate(shown, 1):
             flag = " (!)" if c.red_flag else ""
-            lines.append(f"{i:>2}  {(c.label + flag)[:36]:<36} {short_type(G, c.id)[:12]:<12} "
-                         f"{f'{c.coverage}/{n}':>8} {c.finding_shift:>+8.2f} {c.score:>6.2f}")
+            p = "" if c.probability is None else percent(c.probability)
+            lines.append(f"{i:>2}  {(c.label + flag)[:34]:<34} {short_type(G, c.id)[:10]:<10} "
+                         f"{f'{c.coverage}/{n}':>8} {percent(c.prior['value']):>6} "
+                         f"{c.finding_shift:>+8.2f} {c.score:>6.2f} {p:>6}")
         if len(result.candidates) > limit:
             lines.append(f"… and {len(result.candidates) - limit} more (use --limit or --json)")
         for i, c in enumerate(result.candidates[:detail], 1):
@@ -794,6 +1031,9 @@ def _text_report(result: DifferentialResult, limit: int, detail: int) -> str:
             missing = [G.nodes[r]["label"] for r, s in c.region_scores.items() if s <= 0]
             if missing:
                 lines.append(_wrap("does not explain: " + ", ".join(missing)))
+            lines.append("  what moved it:")
+            lines += [_wrap(x, "      ", "    * ") for x in contribution_lines(
+                c.contributions(G))]
             lines.append("  why:")
             for region in result.regions:
                 route = next((r for r in c.candidate.routes if _ends_in(G, r, region)), None)
@@ -812,6 +1052,10 @@ def _text_report(result: DifferentialResult, limit: int, detail: int) -> str:
         lines += ["", _wrap("No link in the graph from these findings to any candidate: "
                             + "; ".join(G.nodes[f]["label"] for f in result.unlinked_findings),
                             "", "")]
+    if result.unusable_findings:
+        lines += ["", _wrap("No usable likelihood ratio (not counted): " + "; ".join(
+            f"{G.nodes[f]['label']} ({'present' if present else 'absent'}: {why})"
+            for f, present, why in result.unusable_findings), "", "")]
     lines += ["", textwrap.fill(DISCLAIMER, width=100), ""]
     return "\n".join(lines)
 

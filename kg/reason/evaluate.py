@@ -28,8 +28,8 @@ import networkx as nx
 
 from kg.errors import DataError, KGError
 
-__all__ = ["Case", "CaseResult", "EvaluationReport", "default_cases_path", "evaluate",
-           "load_cases"]
+__all__ = ["Case", "CaseResult", "EvaluationReport", "case_files", "check_cases",
+           "default_cases_path", "evaluate", "load_cases"]
 
 _REQUIRED = ("id", "source", "regions", "expected")
 
@@ -220,6 +220,43 @@ def default_cases_path() -> Path:
     return resource_dir("data") / "cases" / "cases.toml"
 
 
+def case_files(folder: str | Path | None = None) -> list[Path]:
+    """Every cases file (``*.toml``, ``*.json``) in ``data/cases/``, by name."""
+    from kg.store.resources import resource_dir
+
+    where = Path(folder) if folder else resource_dir("data") / "cases"
+    return sorted(p for p in where.iterdir() if p.suffix in (".toml", ".json") and p.is_file())
+
+
+#: Case fields that name graph terms, checked before a run.
+_TERM_FIELDS = ("regions", "findings", "absent", "expected", "must_not_rank_first", "red_flags")
+
+
+def check_cases(G: nx.MultiDiGraph, cases: Iterable[Case], file: str | Path | None = None
+                ) -> None:
+    """Fail on the first case that names an id (a CURIE such as ``lp:x``) the graph lacks, or
+    gives one finding both present and absent: one line naming the case and the field.
+
+    A label or synonym the graph cannot name is not fatal: it is reported per case
+    (``unknown_terms``), so a case written ahead of the data still counts as a miss.
+    """
+    for case in cases:
+        for key in _TERM_FIELDS:
+            for term in getattr(case, key):
+                if _looks_like_id(term) and term not in G:
+                    raise DataError(f"case {case.id}: {key!r} names unknown id {term!r}",
+                                    str(file) if file else None)
+        both = set(case.findings) & set(case.absent)
+        if both:
+            raise DataError(f"case {case.id}: 'absent' repeats a present finding "
+                            f"{sorted(both)[0]!r}", str(file) if file else None)
+
+
+def _looks_like_id(term: str) -> bool:
+    prefix, sep, local = term.partition(":")
+    return bool(sep) and " " not in term and prefix.isidentifier() and bool(local)
+
+
 def _tuple(value: Any, key: str, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -284,7 +321,7 @@ def _split(value: Any, where: str, file: Path) -> str:
 
 def run_case(G: nx.MultiDiGraph, case: Case, max_depth: int = 4) -> CaseResult:
     """Run one case; a term the graph does not know is recorded as the case's error."""
-    from kg.reason.differential import differential
+    from kg.reason.differential import differential, resolve_setting
 
     out = CaseResult(case)
     expected = _ids(G, case.expected, out.unknown)
@@ -292,7 +329,13 @@ def run_case(G: nx.MultiDiGraph, case: Case, max_depth: int = 4) -> CaseResult:
     flags = _ids(G, case.red_flags, out.unknown)
     out.expected_ids, out.must_not_ids, out.red_flag_ids = expected, must_not, flags
     try:
-        result = differential(G, case.regions, case.findings, max_depth=max_depth)
+        setting = resolve_setting(case.setting or None)
+    except KGError:  # a setting the priors do not distinguish: any setting, and say so
+        out.unknown.append(f"setting {case.setting!r}")
+        setting = None
+    try:
+        result = differential(G, case.regions, case.findings, max_depth=max_depth,
+                              absent=case.absent, setting=setting)
     except KGError as exc:
         out.error = str(exc)
         return out

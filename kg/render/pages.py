@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kg.explain.contributions import PROBABILITY_NOTE, contribution_lines, percent
 from kg.explain.words import accuracy_figures
 from kg.render.templates import environment, static_text
 
@@ -495,8 +496,13 @@ def differential_page_data(result: Any) -> dict[str, Any]:
     top = max((float(c.get("score") or 0.0) for c in candidates), default=0.0)
     for row, cand in zip(page["candidates"], candidates, strict=True):
         explained = {r.get("id") for r in cand.get("explains") or []}
+        contrib = cand.get("contributions")
         row.update({
-            "score_pct": max(0, min(100, round(100 * row["score"] / top))) if top > 0 else 0,
+            # the score is a log10 odds: the bar shows the odds relative to the leader
+            "score_pct": max(0, min(100, round(100 * 10 ** (row["score"] - top)))),
+            "probability": (percent(float(cand["probability"]))
+                            if cand.get("probability") is not None else ""),
+            "contributions": contribution_lines(contrib) if contrib else [],
             "red_flag": bool(cand.get("red_flag")),
             "regions": [{"label": _label(r), "explained": r["id"] in explained}
                         for r in regions],
@@ -516,6 +522,7 @@ def differential_page_data(result: Any) -> dict[str, Any]:
         "action": rf.get("action") or "",
         "triggered_by": [_label(f) for f in rf.get("triggered_by") or []],
         "sources": _citations(rf.get("sources")),
+        "why": rf.get("why") or "",
     } for rf in data.get("red_flags") or []]
 
     region_labels = [_label(r) for r in regions]
@@ -525,6 +532,8 @@ def differential_page_data(result: Any) -> dict[str, Any]:
         "findings": [_label(f) for f in query.get("findings") or []],
         "unlinked": [_label(f) for f in data.get("unlinked_findings") or []],
         "red_flags": red_flags,
+        "score_note": data.get("score_note") or "",
+        "probability_note": PROBABILITY_NOTE,
         "next_tests": [_test_row(t) for t in data.get("next_tests") or []],
         "region_phrase": _and(region_labels) or "these regions",
     })
