@@ -21,12 +21,8 @@ sys.path.insert(0, str(ROOT))  # measure this checkout's kg/, not an installed c
 
 from kg.api import load  # noqa: E402
 from kg.errors import KGError  # noqa: E402
-from kg.stats import list_nodes  # noqa: E402
-
-try:  # the resolver may move into kg.graph; measure whichever this checkout has
-    from kg.graph.resolve import resolve  # type: ignore[import-not-found]
-except ImportError:
-    from kg.resolve import resolve
+from kg.graph.resolve import resolve  # noqa: E402
+from kg.graph.stats import list_nodes  # noqa: E402
 
 DEFAULT = ROOT / "tests" / "data" / "vocabulary.toml"
 
