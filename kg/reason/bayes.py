@@ -13,8 +13,11 @@ Priors
 ``lp:COND kg:causeOfPainIn lp:REGION`` with ``kg:frequency`` on its axiom is the share of people
 presenting with pain in REGION whose pain is COND, measured in a ``kg:setting``. A condition's
 prior is its largest such share over the painful regions (and the regions they are part of),
-from axioms of the chosen setting; with no figure there, or no setting chosen, the figures of
-every setting count; where several studies measured one region, the largest cohort's; else
+from axioms of the chosen setting or of no stated setting. A share measured in one setting is
+never carried to another, and with no setting chosen only shares of no stated setting count
+(Hölmich 2007's 58% adductor-related groin pain is of athletes in a sports clinic, and applies
+with ``--setting sports`` only); where several studies measured one region, the largest
+cohort's; else
 ``kg:prevalenceCategory`` turns into :data:`CATEGORY_PRIORS` (common 10%, uncommon 1%, rare
 0.1%: the order of magnitude the word conventionally means, not a measured figure); else
 :data:`DEFAULT_PRIOR` (1%, the same as "uncommon": nothing known either way). A structure's
@@ -145,11 +148,12 @@ def _prior_items(G: nx.MultiDiGraph, condition: str, regions: set[str]
 def _condition_prior(G: nx.MultiDiGraph, condition: str, regions: set[str],
                      setting: str | None) -> dict[str, Any]:
     items = _prior_items(G, condition, regions)
-    figures = [(r, i) for r, i in items if i.get("frequency") is not None]
-    chosen = [(r, i) for r, i in figures if setting is None or i.get("setting") == setting]
+    # a share measured in one setting is not carried to another (58% of athletes' groin pain
+    # is adductor-related in a sports clinic, Hölmich 2007; not in a 70-year-old in primary
+    # care): a figure counts only in its own setting, or everywhere when none is stated
+    chosen = [(r, i) for r, i in items if i.get("frequency") is not None
+              and i.get("setting") in (None, setting)]
     basis = "published share"
-    if not chosen and figures:
-        chosen, basis = figures, "published share (another setting)"
     if chosen:
         # per region the best-measured figure (largest cohort), then the largest over regions
         per_region: dict[str, dict[str, Any]] = {}
@@ -161,7 +165,8 @@ def _condition_prior(G: nx.MultiDiGraph, condition: str, regions: set[str],
                 "setting": item.get("setting"), "cohort": item.get("cohort"),
                 "cohort_kind": item.get("cohort_kind"), "population": item.get("population"),
                 "sources": list(item.get("sources", ())), "condition": condition}
-    cats = [(r, i) for r, i in items if str(i.get("prevalence_category") or "") in CATEGORY_PRIORS]
+    cats = [(r, i) for r, i in items if str(i.get("prevalence_category") or "") in CATEGORY_PRIORS
+            and i.get("setting") in (None, setting)]
     if cats:
         region, item = max(cats, key=lambda x: (CATEGORY_PRIORS[str(x[1]["prevalence_category"])],
                                                 x[0]))
