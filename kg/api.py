@@ -121,3 +121,27 @@ def differential(regions: Sequence[str] | str, findings: Sequence[str] | str = (
                          conditions_only=conditions_only,
                          absent=[absent] if isinstance(absent, str) else absent,
                          setting=setting)
+
+
+def _trace_view(result: dict[str, Any]) -> str:
+    from kg.render.pages import trace_page_html
+
+    return trace_page_html(result, embed=True)
+
+
+def _differential_view(result: dict[str, Any]) -> str:
+    from kg.render.pages import differential_page_html
+
+    return differential_page_html(result, embed=True)
+
+
+def _register_views() -> None:
+    """Results draw themselves in Jupyter through the pages of kg.render (the API owns both
+    layers; reasoning only holds the slot)."""
+    from kg.reason.trace import HTML_VIEWS
+
+    HTML_VIEWS.setdefault("trace", _trace_view)
+    HTML_VIEWS.setdefault("differential", _differential_view)
+
+
+_register_views()

@@ -11,6 +11,10 @@ from typing import Any
 
 __all__ = ["PROBABILITY_NOTE", "contribution_lines", "percent"]
 
+#: What the score is, as the JSON and the text say it.
+SCORE_NOTE = ("score = log10(prior x P(each painful region | candidate) x LR of each finding); "
+              "see kg.reason.bayes")
+
 #: The label every shown probability carries.
 PROBABILITY_NOTE = ("the model's probability over the conditions in the graph, not the "
                     "patient's")

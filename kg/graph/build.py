@@ -334,6 +334,20 @@ def types_of(G: nx.MultiDiGraph, node: str) -> frozenset[str]:
     return frozenset(data.get("all_types") or data.get("types") or ())
 
 
+def region_targets(G: nx.MultiDiGraph, region: str) -> set[str]:
+    """The region and every region that is part of it (pain in the inner thigh is thigh pain)."""
+    targets = {region}
+    frontier = [region]
+    while frontier:
+        node = frontier.pop()
+        for child, _, key in G.in_edges(node, keys=True):
+            if key == PART_OF and child not in targets and "kg:BodyRegion" in G.nodes[child].get(
+                    "types", ()):
+                targets.add(child)
+                frontier.append(child)
+    return targets
+
+
 def node_ref(G: nx.MultiDiGraph, node: str) -> dict[str, Any]:
     """A node as results carry it: id, label and asserted types (the stable JSON shape)."""
     data = G.nodes[node]

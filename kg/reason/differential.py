@@ -66,16 +66,23 @@ them and are listed first; then the most informative (highest LR+ or 1/LR-).
 from __future__ import annotations
 
 import math
-import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
 
 from kg.errors import KGError, UnknownTermError
-from kg.explain.contributions import PROBABILITY_NOTE, contribution_lines, percent
+from kg.explain.contributions import PROBABILITY_NOTE, SCORE_NOTE
+from kg.explain.report import differential_text, finding_sentence, red_flag_why
 from kg.explain.words import DISCLAIMER, frequency_text, short_type, source_refs
-from kg.graph.build import PART_OF, nodes_of_type, pain_index
+from kg.graph.build import (
+    PART_OF,
+    node_ref,
+    nodes_of_type,
+    pain_index,
+    region_targets,
+    types_of,
+)
 from kg.graph.resolve import names, normalise, resolve
 from kg.reason.bayes import (
     DEFAULT_LR_SCALE,
@@ -88,11 +95,7 @@ from kg.reason.bayes import (
     region_likelihood,
     step_probability,
 )
-from kg.reason.trace import Candidate, Route, region_targets, trace
-
-#: What the score is, as the JSON and the text say it.
-SCORE_NOTE = ("score = log10(prior x P(each painful region | candidate) x LR of each finding); "
-              "see kg.reason.bayes")
+from kg.reason.trace import HTML_VIEWS, Candidate, Route, trace
 
 __all__ = [
     "DEFAULT_LR_SCALE",
@@ -156,7 +159,7 @@ class FindingLink:
 
     def to_dict(self, G: nx.MultiDiGraph, candidate: str) -> dict[str, Any]:
         out = {
-            **_ref(G, self.finding),
+            **node_ref(G, self.finding),
             "relation": self.relation,
             "present": self.present,
             "likelihood_ratio": None if self.lr is None else round(self.lr, 3),
@@ -168,31 +171,12 @@ class FindingLink:
             "explanation": self.explain(G, candidate),
         }
         if self.target != candidate:
-            out["via"] = _ref(G, self.target)
+            out["via"] = node_ref(G, self.target)
         return out
 
     def explain(self, G: nx.MultiDiGraph, candidate: str) -> str:
-        f = G.nodes[self.finding]["label"]
-        t = _the(G, self.target)
-        if self.relation == "presents with":
-            pct = f" in {100 * self.frequency:.0f}%" if self.frequency is not None else ""
-            text = f"{t} presents with {f}{pct}"
-        else:
-            text = f"{f} {self.relation} {t}"
-        if not self.present:
-            text = f"{f} is absent; {text}"
-        if self.target != candidate:
-            c = _the(G, candidate)
-            if self.share >= 0.999:
-                text += f", and so {c}"
-            else:
-                text += f", which carries {100 * self.share:.0f}% of the evidence for {c}"
-        if self.lr is None:
-            text += f" (no usable LR: {self.basis})"
-        else:
-            text += f" ({'LR-' if not self.present else 'LR'} {self.lr:.2g}, {self.basis})"
-        text += _cite(G, self.sources)
-        return text[0].upper() + text[1:] + "."
+        """The link as one cited sentence (words are the explain layer's)."""
+        return finding_sentence(G, self, candidate)
 
 
 class NextTest:
@@ -217,13 +201,13 @@ class NextTest:
 
     def to_dict(self, G: nx.MultiDiGraph) -> dict[str, Any]:
         return {
-            **_ref(G, self.id),
-            "test_for": [_ref(G, t) for t in self.targets],
+            **node_ref(G, self.id),
+            "test_for": [node_ref(G, t) for t in self.targets],
             "accuracy": [
                 {**a, "sources": source_refs(G, a["sources"])} for a in self.accuracy
             ],
             "sources": source_refs(G, list(self.sources)),
-            "bears_on": [_ref(G, c) for c in self.separates],
+            "bears_on": [node_ref(G, c) for c in self.separates],
             "discriminating": self.discriminating,
             "informativeness": round(self.informativeness, 3),
         }
@@ -252,7 +236,7 @@ class RedFlag:
             "condition": {"id": self.condition, "label": data.get("label", self.condition)},
             "urgency": data.get("urgency"),
             "action": data.get("action"),
-            "triggered_by": [_ref(G, f) for f in self.triggered_by],
+            "triggered_by": [node_ref(G, f) for f in self.triggered_by],
             "sources": source_refs(G, sorted(set(self.sources))),
             "rank": self.rank,
             "score_rank": self.score_rank,
@@ -279,14 +263,14 @@ class RegionFactor:
                 p, why = step_probability(
                     e, props.get(e["predicate"], {}).get("default_weight", 0.5), first=i == 0)
                 steps.append({
-                    "from": _ref(G, e["from"]), "to": _ref(G, e["to"]),
+                    "from": node_ref(G, e["from"]), "to": node_ref(G, e["to"]),
                     "predicate": e["predicate"], "label": e["label"],
                     "probability": round(p, 4), "basis": why,
                     "frequency": e["frequency"], "frequency_text": frequency_text(e) or None,
                     "sources": source_refs(G, e["sources"]),
                 })
         return {
-            "region": _ref(G, self.region),
+            "region": node_ref(G, self.region),
             "likelihood": round(self.likelihood, 4),
             "log10": round(math.log10(self.likelihood), 4),
             "basis": self.basis,
@@ -370,11 +354,11 @@ class DifferentialCandidate:
             "prior": {
                 "value": pr["value"], "log10": round(math.log10(pr["value"]), 4),
                 "basis": pr["basis"],
-                "region": _ref(G, pr["region"]) if pr.get("region") else None,
+                "region": node_ref(G, pr["region"]) if pr.get("region") else None,
                 "setting": pr.get("setting"),
                 "cohort": pr.get("cohort"), "cohort_kind": pr.get("cohort_kind"),
                 "population": pr.get("population"),
-                "via_condition": (_ref(G, pr["condition"])
+                "via_condition": (node_ref(G, pr["condition"])
                                   if pr.get("condition") and pr["condition"] != self.id
                                   else None),
                 "sources": source_refs(G, list(pr.get("sources", ()))),
@@ -396,17 +380,17 @@ class DifferentialCandidate:
             "coverage": self.coverage,
             "evidence": round(self.evidence, 4),
             "finding_shift": round(self.finding_shift, 4),
-            "explains": [_ref(G, r) for r, s in self.region_scores.items() if s > 0],
-            "does_not_explain": [_ref(G, r) for r, s in self.region_scores.items() if s <= 0],
+            "explains": [node_ref(G, r) for r, s in self.region_scores.items() if s > 0],
+            "does_not_explain": [node_ref(G, r) for r, s in self.region_scores.items() if s <= 0],
             "supporting_findings": [x.to_dict(G, self.id) for x in self.supporting],
             "against_findings": [x.to_dict(G, self.id) for x in self.against],
             "findings_without_usable_lr": [x.to_dict(G, self.id) for x in self.unusable],
             "next_tests": [t.to_dict(G) for t in self.next_tests],
             "red_flag": self.red_flag,
             # the condition/structure pairing, so a page or a reader can group the two levels
-            "affects": [_ref(G, v) for _, v, key in G.out_edges(self.id, keys=True)
+            "affects": [node_ref(G, v) for _, v, key in G.out_edges(self.id, keys=True)
                         if key in LINK_PREDICATES],
-            "affected_by": [_ref(G, u) for u in sorted(_caused_by(G, self.id))],
+            "affected_by": [node_ref(G, u) for u in sorted(_caused_by(G, self.id))],
             "contributions": self.contributions(G) if with_contributions else None,
         })
         return base
@@ -445,9 +429,9 @@ class DifferentialResult:
         G = self.graph
         return {
             "query": {
-                "regions": [_ref(G, r) for r in self.regions],
-                "findings": [_ref(G, f) for f in self.findings],
-                "absent": [_ref(G, f) for f in self.absent],
+                "regions": [node_ref(G, r) for r in self.regions],
+                "findings": [node_ref(G, f) for f in self.findings],
+                "absent": [node_ref(G, f) for f in self.absent],
                 "setting": self.setting,
                 "max_depth": self.max_depth,
                 "conditions_only": self.conditions_only,
@@ -458,9 +442,9 @@ class DifferentialResult:
             "candidates": [c.to_dict(G, with_contributions=i < self.leaders)
                            for i, c in enumerate(self.candidates)],
             "next_tests": [t.to_dict(G) for t in self.next_tests],
-            "unlinked_findings": [_ref(G, f) for f in self.unlinked_findings],
+            "unlinked_findings": [node_ref(G, f) for f in self.unlinked_findings],
             "findings_without_usable_lr": [
-                {**_ref(G, f), "present": present, "reason": why}
+                {**node_ref(G, f), "present": present, "reason": why}
                 for f, present, why in self.unusable_findings],
             "disclaimer": DISCLAIMER,
         }
@@ -473,38 +457,14 @@ class DifferentialResult:
         return None
 
     def to_text(self, limit: int = 10, detail: int = 5) -> str:
-        return _text_report(self, limit=limit, detail=detail)
+        return differential_text(self, limit=limit, detail=detail)
 
-    def _repr_html_(self) -> str:  # Jupyter
-        from kg.render import pages
-
-        return pages.differential_page_html(self.to_dict(), embed=True)
+    def _repr_html_(self) -> str | None:  # Jupyter
+        view = HTML_VIEWS.get("differential")
+        return None if view is None else view(self.to_dict())
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _ref(G: nx.MultiDiGraph, node: str) -> dict[str, Any]:
-    data = G.nodes[node]
-    return {"id": node, "label": data.get("label", node), "types": data.get("types", [])}
-
-
-def _the(G: nx.MultiDiGraph, node: str) -> str:
-    label = G.nodes[node].get("label", node)
-    types = set(G.nodes[node].get("all_types", G.nodes[node].get("types", ())))
-    if types & {"kg:Condition", "kg:Finding", "kg:RedFlag", "kg:DiagnosticTest"}:
-        return label
-    return f"the {label}"
-
-
-def _cite(G: nx.MultiDiGraph, ids: Iterable[str]) -> str:
-    shorts = [r["short"] for r in source_refs(G, sorted(set(ids)))]
-    return f" [{'; '.join(shorts)}]" if shorts else ""
-
-
-def _types(G: nx.MultiDiGraph, node: str) -> set[str]:
-    data = G.nodes[node]
-    return set(data.get("all_types") or data.get("types") or ())
 
 
 def likelihood_ratio(edge: dict[str, Any], positive: bool) -> tuple[float, str]:
@@ -557,7 +517,7 @@ def _resolve_regions(G: nx.MultiDiGraph, regions: Sequence[str], max_depth: int
     for term in regions:
         hits = names(G).get(normalise(term)) if isinstance(term, str) else None
         node = min(hits)[1] if hits else None
-        if node is not None and FINDING in _types(G, node) and REGION not in _types(G, node):
+        if node is not None and FINDING in types_of(G, node) and REGION not in types_of(G, node):
             raise KGError(f"{G.nodes[node]['label']!r} is a finding, not a body region; give it "
                           "with --finding (or findings=[...]) and a painful region with --region")
         result = trace(G, term, max_depth=max_depth)  # resolves, with the trace's messages
@@ -915,7 +875,7 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
     for rf in red:
         rf.rank = next((i for i, c in enumerate(ranked, 1) if c.id == rf.condition), None)
         rf.score_rank = score_rank.get(rf.condition)
-        rf.why = _red_flag_why(G, rf, merged.get(rf.condition), len(by_score))
+        rf.why = red_flag_why(G, rf, merged.get(rf.condition), len(by_score))
     tests = _next_tests(G, ranked, leaders)
     red_triggers = {f for rf in red for f in rf.triggered_by}
     unlinked = [f for f in finding_ids if f not in linked and f not in red_triggers]
@@ -923,147 +883,3 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
     return DifferentialResult(G, region_ids, finding_ids, ranked, red, tests, unlinked,
                               max_depth, leaders, conditions_only, absent_ids, setting_term,
                               unusable)
-
-
-def _red_flag_why(G: nx.MultiDiGraph, rf: RedFlag, cand: DifferentialCandidate | None,
-                  n: int) -> str:
-    """Where a red-flag condition stands in the ranking, and why, in one sentence."""
-    label = G.nodes[rf.condition]["label"]
-    if cand is None:
-        return (f"{label} has no route in the graph to these painful regions, so it is not "
-                "ranked; assess it on the red flag alone")
-    pr = cand.prior
-    lrs = [f"{G.nodes[x.finding]['label']} LR {x.lr:.2g}" for x in cand.supporting
-           if x.lr is not None]
-    text = (f"listed first as a red flag; by score alone it ranks #{_rank_text(rf.score_rank)}"
-            f" of {n}: prior {percent(pr['value'])} ({pr['basis']})")
-    if lrs:
-        text += ", " + ", ".join(lrs)
-    return text
-
-
-def _rank_text(rank: int | None) -> str:
-    return "-" if rank is None else str(rank)
-
-
-# --- text ----------------------------------------------------------------------------------
-
-
-def _wrap(text: str, indent: str = "    ", first: str | None = None, width: int = 100) -> str:
-    return textwrap.fill(text, width=width, initial_indent=first if first is not None else indent,
-                         subsequent_indent=indent)
-
-
-def _accuracy_text(acc: dict[str, Any]) -> str:
-    parts = []
-    for key, name in (("sensitivity", "Sn"), ("specificity", "Sp")):
-        if acc.get(key) is not None:
-            parts.append(f"{name} {100 * float(acc[key]):.0f}%")
-    for key, name in (("lr_positive", "LR+"), ("lr_negative", "LR-")):
-        if acc.get(key) is not None:
-            parts.append(f"{name} {float(acc[key]):.3g}")
-    return ", ".join(parts)
-
-
-def _test_line(G: nx.MultiDiGraph, t: NextTest) -> str:
-    label = G.nodes[t.id]["label"]
-    targets = ", ".join(G.nodes[x]["label"] for x in t.targets)
-    figures = "; ".join(f"{_accuracy_text(a)}{_cite(G, a['sources'])}" for a in t.accuracy)
-    text = f"{label} (for {targets})"
-    if figures:
-        text += f": {figures}"
-    else:
-        text += f": no published accuracy in the graph{_cite(G, t.sources)}"
-    if t.discriminating:
-        others = ", ".join(G.nodes[c]["label"] for c in t.separates)
-        text += f" — separates: bears on {others} only"
-    return text
-
-
-def _text_report(result: DifferentialResult, limit: int, detail: int) -> str:
-    G = result.graph
-    lines: list[str] = []
-    if result.red_flags:
-        bar = "!" * 78
-        lines += [bar, "!! RED FLAGS: assess these first, whatever the ranking below says", bar]
-        for rf in result.red_flags:
-            data = G.nodes[rf.condition]
-            trig = ", ".join(G.nodes[f]["label"] for f in rf.triggered_by)
-            urgency = data.get("urgency") or "urgency not stated"
-            lines.append(f"!! {data['label'].upper()}: {urgency}")
-            if data.get("action"):
-                lines.append(_wrap(f"action: {data['action']}", "!!    ", "!!    "))
-            lines.append(_wrap(f"triggered by: {trig}{_cite(G, rf.sources)}", "!!    ", "!!    "))
-            where = f"ranked #{rf.rank}: {rf.why}" if rf.rank else rf.why
-            lines.append(_wrap(where, "!!    ", "!!    "))
-        lines += [bar, ""]
-    regions = " + ".join(G.nodes[r]["label"] for r in result.regions)
-    lines.append(f"Differential for pain in: {regions}")
-    if result.findings:
-        lines.append("Findings: " + "; ".join(G.nodes[f]["label"] for f in result.findings))
-    if result.absent:
-        lines.append("Absent: " + "; ".join(G.nodes[f]["label"] for f in result.absent))
-    if result.setting:
-        lines.append(f"Setting: {result.setting.split(':')[-1]} (priors measured there first)")
-    kind = "candidate conditions" if result.conditions_only else "candidate sources"
-    lines.append(f"{len(result.candidates)} {kind} (routes of up to "
-                 f"{result.max_depth} relations)")
-    lines.append(_wrap(SCORE_NOTE + f"; p = {PROBABILITY_NOTE}", "", ""))
-    lines.append("")
-    shown = result.candidates[:limit]
-    if not shown:
-        lines.append("No route in the graph reaches these regions.")
-    else:
-        n = len(result.regions)
-        header = (f"{'#':>2}  {'candidate':<34} {'type':<10} {'explains':>8} {'prior':>6} "
-                  f"{'findings':>8} {'score':>6} {'p':>6}")
-        lines += [header, "-" * len(header)]
-        for i, c in enumerate(shown, 1):
-            flag = " (!)" if c.red_flag else ""
-            p = "" if c.probability is None else percent(c.probability)
-            lines.append(f"{i:>2}  {(c.label + flag)[:34]:<34} {short_type(G, c.id)[:10]:<10} "
-                         f"{f'{c.coverage}/{n}':>8} {percent(c.prior['value']):>6} "
-                         f"{c.finding_shift:>+8.2f} {c.score:>6.2f} {p:>6}")
-        if len(result.candidates) > limit:
-            lines.append(f"… and {len(result.candidates) - limit} more (use --limit or --json)")
-        for i, c in enumerate(result.candidates[:detail], 1):
-            lines += ["", f"{i}. {c.label} ({short_type(G, c.id)})"]
-            missing = [G.nodes[r]["label"] for r, s in c.region_scores.items() if s <= 0]
-            if missing:
-                lines.append(_wrap("does not explain: " + ", ".join(missing)))
-            lines.append("  what moved it:")
-            lines += [_wrap(x, "      ", "    * ") for x in contribution_lines(
-                c.contributions(G))]
-            lines.append("  why:")
-            for region in result.regions:
-                route = next((r for r in c.candidate.routes if _ends_in(G, r, region)), None)
-                if route is not None:
-                    lines.append(_wrap(route.explanation, "      ", "    - "))
-            if c.supporting:
-                lines.append("  for:")
-                lines += [_wrap(x.explain(G, c.id), "      ", "    + ") for x in c.supporting]
-            if c.against:
-                lines.append("  against:")
-                lines += [_wrap(x.explain(G, c.id), "      ", "    - ") for x in c.against]
-            if c.next_tests:
-                lines.append("  check next:")
-                lines += [_wrap(_test_line(G, t), "      ", "    > ") for t in c.next_tests[:4]]
-    if result.unlinked_findings:
-        lines += ["", _wrap("No link in the graph from these findings to any candidate: "
-                            + "; ".join(G.nodes[f]["label"] for f in result.unlinked_findings),
-                            "", "")]
-    if result.unusable_findings:
-        lines += ["", _wrap("No usable likelihood ratio (not counted): " + "; ".join(
-            f"{G.nodes[f]['label']} ({'present' if present else 'absent'}: {why})"
-            for f, present, why in result.unusable_findings), "", "")]
-    lines += ["", textwrap.fill(DISCLAIMER, width=100), ""]
-    return "\n".join(lines)
-
-
-def _ends_in(G: nx.MultiDiGraph, route: Route, region: str) -> bool:
-    from kg.reason.trace import region_targets
-
-    cache = G.graph.setdefault("_region_targets", {})
-    if region not in cache:
-        cache[region] = region_targets(G, region)
-    return route.nodes[-1] in cache[region]

@@ -21,7 +21,7 @@ independent mechanisms make a source more likely, and no weak route outweighs a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +29,15 @@ import networkx as nx
 
 from kg.errors import KGError, UnknownTermError
 from kg.explain.words import DISCLAIMER, explain_route, frequency_text, short_type, source_refs
-from kg.graph.build import PART_OF, node_ref, nodes_of_type, pain_index
+from kg.graph.build import node_ref, nodes_of_type, pain_index, region_targets
 from kg.graph.resolve import resolve
 
-__all__ = ["Candidate", "Route", "TraceResult", "region_targets", "trace"]
+__all__ = ["HTML_VIEWS", "Candidate", "Route", "TraceResult", "region_targets", "trace"]
+
+#: How a result draws itself in Jupyter, by kind ("trace", "differential"): filled in by the
+#: layer that owns pages (``kg.api`` registers kg.render's), so reasoning never imports
+#: rendering. With none registered, Jupyter shows the text.
+HTML_VIEWS: dict[str, Callable[[dict[str, Any]], str]] = {}
 
 REGION = "kg:BodyRegion"
 #: Types that are where pain is felt, or only a conduit, never a candidate source.
@@ -139,24 +144,9 @@ class TraceResult:
 
         return trace_table(self, limit=limit)
 
-    def _repr_html_(self) -> str:  # Jupyter
-        from kg.render.pages import trace_page_html
-
-        return trace_page_html(self.to_dict(), embed=True)
-
-
-def region_targets(G: nx.MultiDiGraph, region: str) -> set[str]:
-    """The region and every region that is part of it (pain in the inner thigh is thigh pain)."""
-    targets = {region}
-    frontier = [region]
-    while frontier:
-        node = frontier.pop()
-        for child, _, key in G.in_edges(node, keys=True):
-            if key == PART_OF and child not in targets and REGION in G.nodes[child].get(
-                    "types", ()):
-                targets.add(child)
-                frontier.append(child)
-    return targets
+    def _repr_html_(self) -> str | None:  # Jupyter
+        view = HTML_VIEWS.get("trace")
+        return None if view is None else view(self.to_dict())
 
 
 def _is_blocked(nodes: tuple[str, ...], edges: tuple[dict, ...], blocked: set) -> bool:
