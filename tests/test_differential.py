@@ -306,9 +306,9 @@ def test_priors_from_the_data_and_the_setting(priors_graph, toy):
     sij = cand(sports, "lp:sacroiliac_joint_dysfunction")
     assert sij.prior["value"] == pytest.approx(0.30) and sij.prior["setting"] == "kg:sportsMedicine"
     assert cand(primary, "lp:sacroiliac_joint_dysfunction").prior["value"] == pytest.approx(0.05)
-    # no setting chosen: a figure measured in a stated setting is not carried over
+    # no setting chosen: primary care's figure; the sports figure is never carried over
     none = cand(any_setting, "lp:sacroiliac_joint_dysfunction").prior
-    assert none["value"] == DEFAULT_PRIOR and "global default" in none["basis"]
+    assert none["value"] == pytest.approx(0.05) and none["setting"] == "kg:primaryCare"
     tear = cand(primary, "lp:acetabular_labral_tear")
     assert tear.prior["value"] == CATEGORY_PRIORS["rare"] and "rare" in tear.prior["basis"]
     oa = cand(primary, "lp:hip_osteoarthritis")

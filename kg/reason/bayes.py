@@ -13,11 +13,11 @@ Priors
 ``lp:COND kg:causeOfPainIn lp:REGION`` with ``kg:frequency`` on its axiom is the share of people
 presenting with pain in REGION whose pain is COND, measured in a ``kg:setting``. A condition's
 prior is its largest such share over the painful regions (and the regions they are part of),
-from axioms of the chosen setting or of no stated setting. A share measured in one setting is
-never carried to another, and with no setting chosen only shares of no stated setting count
-(Hölmich 2007's 58% adductor-related groin pain is of athletes in a sports clinic, and applies
-with ``--setting sports`` only); where several studies measured one region, the largest
-cohort's; else
+from axioms of the chosen setting (:data:`DEFAULT_SETTING`, primary care, where most people
+with back or groin pain first present, when none is chosen) or of no stated setting. A share
+measured in one setting is never carried to another (Hölmich 2007's 58% adductor-related groin
+pain is of athletes in a sports clinic, and applies with ``--setting sports`` only); where
+several studies measured one region, the largest cohort's; else
 ``kg:prevalenceCategory`` turns into :data:`CATEGORY_PRIORS` (common 10%, uncommon 1%, rare
 0.1%: the order of magnitude the word conventionally means, not a measured figure); else
 :data:`DEFAULT_PRIOR` (1%, the same as "uncommon": nothing known either way). A structure's
@@ -81,6 +81,7 @@ from kg.graph.build import EXPERT_OPINION_FACTOR, GRADE_WEIGHTS, HYPOTHESIS_FACT
 
 __all__ = [
     "CATEGORY_PRIORS",
+    "DEFAULT_SETTING",
     "CONTAINMENT_LIKELIHOOD",
     "DEFAULT_LR_SCALE",
     "DEFAULT_PRIOR",
@@ -119,6 +120,8 @@ SETTINGS: dict[str, str] = {
     "emergency": "kg:emergencyCare",
     "specialist": "kg:specialistCare",
 }
+#: The setting whose priors count when none is chosen.
+DEFAULT_SETTING = "kg:primaryCare"
 CONDITION = "kg:Condition"
 REGION = "kg:BodyRegion"
 
@@ -148,6 +151,7 @@ def _prior_items(G: nx.MultiDiGraph, condition: str, regions: set[str]
 def _condition_prior(G: nx.MultiDiGraph, condition: str, regions: set[str],
                      setting: str | None) -> dict[str, Any]:
     items = _prior_items(G, condition, regions)
+    setting = setting or DEFAULT_SETTING
     # a share measured in one setting is not carried to another (58% of athletes' groin pain
     # is adductor-related in a sports clinic, Hölmich 2007; not in a 70-year-old in primary
     # care): a figure counts only in its own setting, or everywhere when none is stated
