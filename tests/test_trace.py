@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.errors import KGError, UnknownTermError
+from kg.graph.build import CONTAINMENT_WEIGHT
 from kg.reason.trace import trace
 
 
@@ -124,3 +125,16 @@ def test_parallel_routes_of_one_mechanism_count_once():
     expected = 1 - (1 - by_mech["somatic"]) * (1 - by_mech["local"])
     assert muscle.score == pytest.approx(expected, abs=1e-4)
     assert muscle.score > max(by_mech.values())
+
+
+def test_a_structure_that_merely_lies_in_the_region_ranks_below_a_measured_referral(
+        shipped_graph):
+    """Containment is not referral (issue 11): the femoral and inguinal canals and the
+    obturator nerve lie in the groin; the hip joint refers pain there in 55% of 51 patients
+    (Lesher 2008), so it ranks above each of them."""
+    result = trace(shipped_graph, "groin")
+    ranked = ids(result)
+    for place in ("lp:femoral_canal", "lp:inguinal_canal", "lp:obturator_nerve"):
+        assert ranked.index("lp:hip_joint") < ranked.index(place), place
+    canal = next(c for c in result.candidates if c.id == "lp:femoral_canal")
+    assert canal.score <= CONTAINMENT_WEIGHT

@@ -17,6 +17,7 @@ from kg.graph.index import invalidate, memo
 from kg.ids.curie import curie
 
 __all__ = [
+    "CONTAINMENT_WEIGHT",
     "EXPERT_OPINION_FACTOR",
     "GRADE_WEIGHTS",
     "HYPOTHESIS_FACTOR",
@@ -41,14 +42,23 @@ HYPOTHESIS_FACTOR = 0.5
 #: Expert-described referral maps (for example myofascial trigger-point zones) weigh less.
 EXPERT_OPINION_FACTOR = 0.7
 
+#: A "lies in the region" (``kg:locatedIn``) step with no published figure weighs this much,
+#: whatever its grade: lying in a region makes a structure a *place* pain can come from (the
+#: teaching view), not a measured share of its pain felt there, so it stays below a measured
+#: referral (the hip joint refers to the groin in 55% of 51, Lesher 2008; the femoral canal
+#: merely lies there). The trace and the differential both use it.
+CONTAINMENT_WEIGHT = 0.25
+LOCATED_IN = "kg:locatedIn"
+
 #: Edge key of the part-of relation (OBO BFO_0000050) in the projection.
 PART_OF = "BFO:0000050"
 
 _DIRECTIONS = {"subjectToObject": "forward", "objectToSubject": "backward", "blocks": "blocks"}
 
 
-def evidence_weight(item: dict[str, Any], default_weight: float) -> float:
-    """Strength of one piece of evidence: grade weight x (frequency, or the property default).
+def evidence_weight(item: dict[str, Any], default_weight: float, predicate: str = "") -> float:
+    """Strength of one piece of evidence: grade weight x (frequency, or the property default);
+    :data:`CONTAINMENT_WEIGHT` for a containment with no figure.
 
     >>> evidence_weight({"grade": "A", "frequency": 0.5}, 0.9)
     0.5
@@ -57,7 +67,10 @@ def evidence_weight(item: dict[str, Any], default_weight: float) -> float:
     """
     weight = GRADE_WEIGHTS.get(item.get("grade") or "", GRADE_WEIGHTS["C"])
     freq = item.get("frequency")
-    weight *= freq if freq is not None else default_weight
+    if predicate == LOCATED_IN and freq is None:
+        weight = CONTAINMENT_WEIGHT
+    else:
+        weight *= freq if freq is not None else default_weight
     if item.get("hypothesis"):
         weight *= HYPOTHESIS_FACTOR
     if item.get("expert_opinion"):
@@ -283,7 +296,7 @@ def to_networkx(rdf) -> nx.MultiDiGraph:
 
 def _edge_attrs(pred: str, meta: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
     freqs = [i["frequency"] for i in items if i.get("frequency") is not None]
-    weights = [evidence_weight(i, meta["default_weight"]) for i in items]
+    weights = [evidence_weight(i, meta["default_weight"], pred) for i in items]
     return {
         "predicate": pred,
         "label": meta["label"],

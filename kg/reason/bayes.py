@@ -77,7 +77,14 @@ from typing import Any
 
 import networkx as nx
 
-from kg.graph.build import EXPERT_OPINION_FACTOR, GRADE_WEIGHTS, HYPOTHESIS_FACTOR, PART_OF
+from kg.graph.build import (
+    CONTAINMENT_WEIGHT,
+    EXPERT_OPINION_FACTOR,
+    GRADE_WEIGHTS,
+    HYPOTHESIS_FACTOR,
+    LOCATED_IN,
+    PART_OF,
+)
 
 __all__ = [
     "CATEGORY_PRIORS",
@@ -104,8 +111,9 @@ DEFAULT_PRIOR = 0.01
 LEAK = 0.02
 #: P(pain in a region | c) when c's structure is published not to refer pain there.
 NOT_REACHED = 0.002
-#: p of a kg:locatedIn step without a published frequency ("lies in the region").
-CONTAINMENT_LIKELIHOOD = 0.25
+#: p of a kg:locatedIn step without a published frequency ("lies in the region"): the graph's
+#: one containment weight.
+CONTAINMENT_LIKELIHOOD = CONTAINMENT_WEIGHT
 #: A link's weight w (grade x default) becomes LR 1 + DEFAULT_LR_SCALE * w when nothing is
 #: published: grade A with no figure (w = 0.5) counts as LR 3.
 DEFAULT_LR_SCALE = 4.0
@@ -249,7 +257,7 @@ def step_probability(edge: dict[str, Any], default_weight: float, first: bool
     if measured is not None:  # the grade default only where no study gives a figure
         p, why, factor = measured
         return min(1.0, p * factor), why
-    if edge["predicate"] == "kg:locatedIn":
+    if edge["predicate"] == LOCATED_IN:
         return CONTAINMENT_LIKELIHOOD * max(_factors(i) for i in items), (
             "lies in the region (containment)")
     best = 0.0

@@ -13,7 +13,10 @@ Scoring
 A route's strength is the product of its edge weights; an edge's weight is its strongest piece
 of evidence: grade weight (A 1.0, B 0.8, C 0.5) x published frequency (or the relation's default
 weight when none is published), halved for association-only hypotheses and x0.7 for expert
-opinion (see :func:`kg.graph.evidence_weight`). Routes of one mechanism share a pathway (the
+opinion (see :func:`kg.graph.build.evidence_weight`). Containment is not referral: a "lies in
+the region" step with no published figure weighs :data:`kg.graph.build.CONTAINMENT_WEIGHT`
+(0.25) whatever its grade, so a structure that merely lies in the region ranks as a place, below
+a measured referral. Routes of one mechanism share a pathway (the
 five segments that carry a kidney's afferents are one observation, not five), so a candidate
 keeps the strongest route per mechanism; those combine by noisy-OR, ``1 - prod(1 - strength)``:
 independent mechanisms make a source more likely, and no weak route outweighs a strong one.
