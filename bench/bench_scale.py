@@ -59,7 +59,8 @@ def _median_ms(fn, runs: int) -> float:
 
 def child(kind: str, factor: int, runs: int) -> dict:
     import kg
-    from kg.graph.build import prepare, to_networkx
+    from kg.graph.build import prepare
+    from kg.graph.project import to_networkx
     from kg.reason.trace import trace
     from kg.store.files import load_rdf
 

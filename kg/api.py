@@ -52,7 +52,8 @@ def load(data_dir: str | Path | None = None, endpoint: str | None = None,
 def _assemble(rdf: Any, data_dir: str | Path | None, with_uberon: bool) -> nx.MultiDiGraph:
     """The one way a graph is made, from local files and from an endpoint alike: project the
     RDF, add the UBERON import's names, merge the whole release if asked, then index it."""
-    from kg.graph.build import add_import_names, prepare, to_networkx
+    from kg.graph.build import add_import_names, prepare
+    from kg.graph.project import to_networkx
     from kg.store.files import load_imports
 
     G = add_import_names(to_networkx(rdf), load_imports(data_dir))

@@ -2,8 +2,8 @@
 
 - ``ttl``, ``nt``, ``jsonld``: the RDF itself, for loading into a triple store
   (``oxigraph load --file graph.nt``), axioms and sources included;
-- ``graphml``: the networkx projection (:func:`kg.graph.to_networkx`) for Gephi or Cytoscape,
-  list and dict attributes flattened to text because GraphML holds only scalars;
+- ``graphml``: the networkx projection (:func:`kg.graph.project.to_networkx`) for Gephi or
+  Cytoscape, list and dict attributes flattened to text because GraphML holds only scalars;
 - ``csv``: the same projection as an edge list (and a ``-nodes.csv`` companion with ``-o``).
 
 With ``-o FILE``, the SSSOM mappings (``data/mappings.sssom.tsv``) are copied next to FILE

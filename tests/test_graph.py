@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from kg.graph.build import evidence_weight, to_networkx
+from kg.graph.build import evidence_weight
+from kg.graph.project import to_networkx
 
 SIJ, GROIN, HIP, HIP_OA = "lp:sacroiliac_joint", "lp:groin", "lp:hip_joint", "lp:hip_osteoarthritis"
 

@@ -789,7 +789,7 @@ def differential(G: nx.MultiDiGraph, regions: Sequence[str], findings: Sequence[
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        A graph from :func:`kg.graph.to_networkx` (or :func:`kg.load`).
+        A graph from :func:`kg.graph.project.to_networkx` (or :func:`kg.load`).
     regions : the painful body regions (ids, labels or synonyms).
     findings : symptoms and signs present (ids, labels or synonyms); red flags among them are
         reported first.

@@ -218,7 +218,7 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        A graph from :func:`kg.graph.to_networkx` (or :func:`kg.load`).
+        A graph from :func:`kg.graph.project.to_networkx` (or :func:`kg.load`).
     term : str
         Backward: a body region. Forward: a structure or condition. Any id, label or synonym.
     forward : bool
@@ -241,7 +241,7 @@ def trace(G: nx.MultiDiGraph, term: str, forward: bool = False, max_depth: int =
 
     Examples
     --------
-    >>> from kg.graph.build import to_networkx
+    >>> from kg.graph.project import to_networkx
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("lp:groin", label="groin", types=["kg:BodyRegion"])
     >>> G.add_node("lp:hip_joint", label="hip joint", types=["kg:Joint"])
