@@ -14,7 +14,7 @@ import networkx as nx
 from rdflib import OWL, RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
-from kg.graph.build import evidence_weight
+from kg.graph.build import pooled_frequency, relation_weight
 from kg.ids.curie import curie as c
 from kg.ids.vocab import KG
 
@@ -33,7 +33,8 @@ _AXIOM_LITERALS = (("frequency", KG.frequency), ("cohort", KG.cohortSize),
                    ("comment", RDFS.comment), ("sensitivity", KG.sensitivity),
                    ("specificity", KG.specificity),
                    ("lr_positive", KG.positiveLikelihoodRatio),
-                   ("lr_negative", KG.negativeLikelihoodRatio))
+                   ("lr_negative", KG.negativeLikelihoodRatio),
+                   ("pooled_studies", KG.pooledStudies))
 _AXIOM_TERMS = (("setting", KG.setting), ("study_design", KG.studyDesign))
 _AXIOM_STRINGS = (("prevalence_category", KG.prevalenceCategory),
                   ("population", KG.population), ("cohort_kind", KG.cohortKind))
@@ -206,8 +207,7 @@ def _evidence(rdf: Any) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
 
 
 def _edge_attrs(pred: str, meta: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
-    freqs = [i["frequency"] for i in items if i.get("frequency") is not None]
-    weights = [evidence_weight(i, meta["default_weight"], pred) for i in items]
+    pooled = pooled_frequency(items)
     return {
         "predicate": pred,
         "label": meta["label"],
@@ -215,8 +215,8 @@ def _edge_attrs(pred: str, meta: dict[str, Any], items: list[dict[str, Any]]) ->
         "direction": meta["direction"],
         "evidence": items,
         "sources": sorted({s for i in items for s in i["sources"]}),
-        "frequency": max(freqs) if freqs else None,
-        "weight": max(weights) if weights else 0.0,
+        "frequency": pooled[0] if pooled else None,  # pooled by cohort where studies disagree
+        "weight": relation_weight(items, meta["default_weight"], pred),
     }
 
 

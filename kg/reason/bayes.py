@@ -84,6 +84,7 @@ from kg.graph.build import (
     HYPOTHESIS_FACTOR,
     LOCATED_IN,
     PART_OF,
+    pooled_frequency,
 )
 
 __all__ = [
@@ -235,16 +236,17 @@ def _measured(items: list[dict[str, Any]]) -> tuple[float, str, float] | None:
     discount factor, or None when no study measured one."""
     with_freq = [i for i in items if i.get("frequency") is not None
                  and not i.get("among_region_pain")]
-    if not with_freq:
+    pooled = pooled_frequency(with_freq)
+    if pooled is None:
         return None
+    p, studies = pooled
     sized = [i for i in with_freq if i.get("cohort")]
-    if len(sized) > 1:
+    if studies > 1:
         n = sum(float(i["cohort"]) for i in sized)
-        p = sum(float(i["frequency"]) * float(i["cohort"]) for i in sized) / n
-        return p, f"pooled frequency ({len(sized)} studies, n = {n:.0f})", max(
+        return p, f"pooled frequency ({studies} studies, n = {n:.0f})", max(
             _factors(i) for i in sized)
     best = max(with_freq, key=lambda i: (float(i.get("cohort") or 0), float(i["frequency"])))
-    return float(best["frequency"]), "published frequency", _factors(best)
+    return p, "published frequency", _factors(best)
 
 
 def step_probability(edge: dict[str, Any], default_weight: float, first: bool

@@ -266,7 +266,7 @@ class RegionFactor:
                     "from": node_ref(G, e["from"]), "to": node_ref(G, e["to"]),
                     "predicate": e["predicate"], "label": e["label"],
                     "probability": round(p, 4), "basis": why,
-                    "frequency": e["frequency"], "frequency_text": frequency_text(e) or None,
+                    "frequency": e["frequency"], "frequency_text": frequency_text(e, G) or None,
                     "sources": source_refs(G, e["sources"]),
                 })
         return {

@@ -69,7 +69,7 @@ class Route:
                     "to": e["to"],
                     "sources": source_refs(G, e["sources"]),
                     "frequency": e["frequency"],
-                    "frequency_text": frequency_text(e) or None,
+                    "frequency_text": frequency_text(e, G) or None,
                     "weight": e["weight"],
                     "evidence_grades": sorted({i.get("grade") for i in e["evidence"]
                                                if i.get("grade")}),

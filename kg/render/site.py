@@ -198,7 +198,7 @@ def _relations(G: nx.MultiDiGraph, node: str, links: _Links, root: str
         group["items"].append({
             "other": _ref(G, other, links, root),
             "sources": _cites(G, edge.get("sources", []), links, root),
-            "frequency": frequency_text(edge), "grades": _grades(edge.get("evidence", [])),
+            "frequency": frequency_text(edge, G), "grades": _grades(edge.get("evidence", [])),
             "flags": _flags(edge), "accuracy": accuracy_figures(*edge.get("evidence", [])),
             "comments": sorted({str(i["comment"]) for i in edge.get("evidence", [])
                                 if i.get("comment")}),
@@ -666,7 +666,7 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
         for sid in e.get("sources", []):
             cited.setdefault(sid, []).append({
                 "subject": _ref(G, u, links, "../"), "object": _ref(G, v, links, "../"),
-                "label": e.get("label", k), "frequency": frequency_text(e),
+                "label": e.get("label", k), "frequency": frequency_text(e, G),
                 "mechanism": e.get("mechanism")})
     for node, data in G.nodes(data=True):
         for sid in data.get("sources", []):
