@@ -821,3 +821,17 @@ def test_differential_page_shows_the_contributions(toy, tmp_path):
     html = write_differential_page(result, tmp_path / "d.html").read_text(encoding="utf-8")
     assert "What moved it" in html and "not the patient" in html
     assert "prior 1%: global default" in html and "Lesher" in html
+
+
+def test_check_next_offers_a_test_only_where_it_was_validated(shipped_graph):
+    """Suri 2011 validated the femoral nerve stretch test (alone and with the patellar reflex)
+    for L2-L4 impingement (kg:validatedFor): it is offered for the L3 root and for upper lumbar
+    disc herniation, never for the L1 root."""
+    result = differential(shipped_graph, ["groin", "lower back", "lower abdomen"])
+    l1 = cand(result, "lp:L1_root")
+    assert l1.next_tests, "the L1 root leads here and gets tests to check next"
+    offered = {t.id for t in l1.next_tests}
+    assert not offered & {"lp:femoral_nerve_stretch_test", "lp:fst_with_patellar_reflex"}
+    l3 = differential(shipped_graph, ["anterior thigh", "knee"], ["positive femoral stretch test"])
+    assert "lp:femoral_nerve_stretch_test" in {t.id for c in l3.candidates if c.id in (
+        "lp:L3_root", "lp:upper_lumbar_disc_herniation") for t in c.next_tests}

@@ -138,3 +138,30 @@ def test_a_structure_that_merely_lies_in_the_region_ranks_below_a_measured_refer
         assert ranked.index("lp:hip_joint") < ranked.index(place), place
     canal = next(c for c in result.candidates if c.id == "lp:femoral_canal")
     assert canal.score <= CONTAINMENT_WEIGHT
+
+
+def test_no_figure_is_shown_on_a_condition_its_study_did_not_measure(shipped_graph):
+    """Issue 18: Parvizi 2010's 66% (back pain resolved after hip replacement) was measured in
+    end-stage hip osteoarthritis; femoroacetabular impingement and labral tears reach the lumbar
+    spine through the same hip joint, but never with that figure. Checked for every condition's
+    every forward route: a displayed figure is never one measured in another condition."""
+    G = shipped_graph
+    measured = {i.get("measured_in") for _, _, e in G.edges(data=True)
+                for i in e.get("evidence", ())} - {None}
+    assert measured, "the data marks no figure with the condition it was measured in"
+    conditions = [n for n, d in G.nodes(data=True) if "kg:Condition" in d.get("all_types", ())]
+    borrowed = []
+    for c in conditions:
+        for cand in trace(G, c, forward=True).candidates:
+            for route in cand.routes:
+                for e in route.edges:
+                    for i in e["evidence"]:
+                        if i.get("frequency") is not None and i.get("measured_in") not in (
+                                None, c):
+                            borrowed.append((c, e["from"], e["to"], i["measured_in"]))
+    assert borrowed == []
+    fai = trace(G, "femoroacetabular impingement", forward=True)
+    text = " ".join(r.explanation for c in fai.candidates for r in c.routes)
+    assert "overloads the lumbar spine" in text and "66%" not in text
+    oa = trace(G, "hip osteoarthritis", forward=True)
+    assert "66% of 170 patients" in " ".join(r.explanation for c in oa.candidates for r in c.routes)

@@ -132,7 +132,8 @@ _DESIGN_WORDS = {"kg:blockConfirmed": "block-confirmed", "kg:injectionSeries": "
                  "kg:animalStudy": "in animals", "kg:caseReport": "a case report",
                  "kg:volunteerStudy": "in volunteers"}
 #: Cohorts counted as things examined, not people: "in 37 dissections", not "of 37".
-_EXAMINED = frozenset({"dissections", "specimens", "animals", "rats", "joints", "blocks"})
+_ANIMALS = frozenset({"animals", "rats", "mice", "rabbits"})
+_EXAMINED = frozenset({"dissections", "specimens", "joints", "blocks"}) | _ANIMALS
 
 
 def figure_text(item: Mapping[str, Any], study: str = "") -> str:
@@ -154,7 +155,7 @@ def figure_text(item: Mapping[str, Any], study: str = "") -> str:
     if design == "kg:pooledReview":
         n = item.get("pooled_studies")
         text += f", pooled from {n} studies" if n else ", pooled from several studies"
-    elif _DESIGN_WORDS.get(str(design)):
+    elif _DESIGN_WORDS.get(str(design)) and not (design == "kg:animalStudy" and kind in _ANIMALS):
         text += f", {_DESIGN_WORDS[str(design)]}"
     if item.get("among_region_pain"):  # P(source | region), not P(region | source)
         text = f"the source in {text} with pain there"
@@ -197,6 +198,8 @@ def _flags(edge: dict[str, Any]) -> str:
         return " (a hypothesis: association only)"
     if items and all(i.get("expert_opinion") for i in items):
         return " (expert opinion)"
+    if items and all(i.get("study_design") == "kg:animalStudy" for i in items):
+        return " (in animals)"
     return ""
 
 

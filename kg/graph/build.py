@@ -16,12 +16,14 @@ import networkx as nx
 from kg.graph.index import invalidate, memo
 
 __all__ = [
+    "ANIMAL_FACTOR",
     "CONTAINMENT_WEIGHT",
     "EXPERT_OPINION_FACTOR",
     "GRADE_WEIGHTS",
     "HYPOTHESIS_FACTOR",
     "PART_OF",
     "add_import_names",
+    "discount",
     "evidence_weight",
     "iter_pain_edges",
     "node_ref",
@@ -40,6 +42,9 @@ GRADE_WEIGHTS: dict[str, float] = {"A": 1.0, "B": 0.8, "C": 0.5}
 HYPOTHESIS_FACTOR = 0.5
 #: Expert-described referral maps (for example myofascial trigger-point zones) weigh less.
 EXPERT_OPINION_FACTOR = 0.7
+#: Evidence from animals weighs half what the same grade from people weighs: human data take
+#: precedence in ranking (and the explanation says "in animals" where a step has no other).
+ANIMAL_FACTOR = 0.5
 
 #: A "lies in the region" (``kg:locatedIn``) step with no published figure weighs this much,
 #: whatever its grade: lying in a region makes a structure a *place* pain can come from (the
@@ -67,11 +72,20 @@ def evidence_weight(item: dict[str, Any], default_weight: float, predicate: str 
         weight = CONTAINMENT_WEIGHT
     else:
         weight *= freq if freq is not None else default_weight
+    return round(weight * discount(item), 6)
+
+
+def discount(item: dict[str, Any]) -> float:
+    """How much less a piece of evidence weighs for what it is: an association-only hypothesis,
+    expert opinion, a study in animals (the one place these factors are applied)."""
+    f = 1.0
     if item.get("hypothesis"):
-        weight *= HYPOTHESIS_FACTOR
+        f *= HYPOTHESIS_FACTOR
     if item.get("expert_opinion"):
-        weight *= EXPERT_OPINION_FACTOR
-    return round(weight, 6)
+        f *= EXPERT_OPINION_FACTOR
+    if item.get("study_design") == "kg:animalStudy":
+        f *= ANIMAL_FACTOR
+    return f
 
 
 def pooled_frequency(items: Iterable[dict[str, Any]]) -> tuple[float, int] | None:

@@ -35,7 +35,8 @@ _AXIOM_LITERALS = (("frequency", KG.frequency), ("cohort", KG.cohortSize),
                    ("lr_positive", KG.positiveLikelihoodRatio),
                    ("lr_negative", KG.negativeLikelihoodRatio),
                    ("pooled_studies", KG.pooledStudies))
-_AXIOM_TERMS = (("setting", KG.setting), ("study_design", KG.studyDesign))
+_AXIOM_TERMS = (("setting", KG.setting), ("study_design", KG.studyDesign),
+                ("measured_in", KG.measuredIn))
 _AXIOM_STRINGS = (("prevalence_category", KG.prevalenceCategory),
                   ("population", KG.population), ("cohort_kind", KG.cohortKind))
 _XREFS = (("exact", SKOS.exactMatch), ("close", SKOS.closeMatch), ("broad", SKOS.broadMatch),
@@ -201,6 +202,9 @@ def _evidence(rdf: Any) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
             value = rdf.value(ax, prop)
             if value is not None:
                 item[key] = str(value)
+        levels = sorted(c(x) for x in rdf.objects(ax, KG.validatedFor))
+        if levels:  # the levels or conditions a test was validated on
+            item["validated_for"] = levels
         target = str(o) if isinstance(o, Literal) else c(o)
         evidence.setdefault((c(s), c(p), target), []).append(item)
     return evidence

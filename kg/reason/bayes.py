@@ -79,11 +79,10 @@ import networkx as nx
 
 from kg.graph.build import (
     CONTAINMENT_WEIGHT,
-    EXPERT_OPINION_FACTOR,
     GRADE_WEIGHTS,
-    HYPOTHESIS_FACTOR,
     LOCATED_IN,
     PART_OF,
+    discount,
     pooled_frequency,
 )
 
@@ -222,15 +221,6 @@ def prior(G: nx.MultiDiGraph, node: str, regions: Iterable[str], setting: str | 
 # --- region likelihoods --------------------------------------------------------------------
 
 
-def _factors(item: dict[str, Any]) -> float:
-    f = 1.0
-    if item.get("hypothesis"):
-        f *= HYPOTHESIS_FACTOR
-    if item.get("expert_opinion"):
-        f *= EXPERT_OPINION_FACTOR
-    return f
-
-
 def _measured(items: list[dict[str, Any]]) -> tuple[float, str, float] | None:
     """The published frequency of a step (pooled over studies by cohort), its basis and the
     discount factor, or None when no study measured one."""
@@ -244,9 +234,9 @@ def _measured(items: list[dict[str, Any]]) -> tuple[float, str, float] | None:
     if studies > 1:
         n = sum(float(i["cohort"]) for i in sized)
         return p, f"pooled frequency ({studies} studies, n = {n:.0f})", max(
-            _factors(i) for i in sized)
+            discount(i) for i in sized)
     best = max(with_freq, key=lambda i: (float(i.get("cohort") or 0), float(i["frequency"])))
-    return p, "published frequency", _factors(best)
+    return p, "published frequency", discount(best)
 
 
 def step_probability(edge: dict[str, Any], default_weight: float, first: bool
@@ -254,18 +244,18 @@ def step_probability(edge: dict[str, Any], default_weight: float, first: bool
     """p(step) of one route step and its basis (see the module docstring)."""
     items = edge.get("evidence") or [{}]
     if first and edge["predicate"] in STRUCTURAL_LINKS:
-        return min(1.0, max(_factors(i) for i in items)), "the condition's structure"
+        return min(1.0, max(discount(i) for i in items)), "the condition's structure"
     measured = _measured(items)
     if measured is not None:  # the grade default only where no study gives a figure
         p, why, factor = measured
         return min(1.0, p * factor), why
     if edge["predicate"] == LOCATED_IN:
-        return CONTAINMENT_LIKELIHOOD * max(_factors(i) for i in items), (
+        return CONTAINMENT_LIKELIHOOD * max(discount(i) for i in items), (
             "lies in the region (containment)")
     best = 0.0
     for item in items:
         grade = GRADE_WEIGHTS.get(item.get("grade") or "", GRADE_WEIGHTS["C"])
-        best = max(best, grade * default_weight * _factors(item))
+        best = max(best, grade * default_weight * discount(item))
     return min(1.0, best), "grade default"
 
 

@@ -697,12 +697,22 @@ def _related(G: nx.MultiDiGraph, node: str) -> set[str]:
     return near | wholes
 
 
-def _tests_for(G: nx.MultiDiGraph, nodes: set[str]) -> dict[str, list[tuple[str, dict]]]:
+def _tests_for(G: nx.MultiDiGraph, nodes: set[str], candidate: str
+               ) -> dict[str, list[tuple[str, dict]]]:
+    """The tests of these nodes that apply to the candidate: a test validated only on some
+    levels or conditions (``kg:validatedFor``: Suri 2011's femoral stretch test, L2-L4) is
+    offered only where the candidate is, or affects, one of them (not for the L1 root)."""
+    levels = {candidate} | {v for _, v, key in G.out_edges(candidate, keys=True)
+                            if key in STRUCTURAL_LINKS}
     tests: dict[str, list[tuple[str, dict]]] = {}
     for n in nodes:
         for t, _, key, data in G.in_edges(n, keys=True, data=True):
-            if key == "kg:testFor":
-                tests.setdefault(t, []).append((n, data))
+            if key != "kg:testFor":
+                continue
+            valid = {v for i in data.get("evidence", ()) for v in i.get("validated_for", ())}
+            if valid and not valid & levels:
+                continue
+            tests.setdefault(t, []).append((n, data))
     return tests
 
 
@@ -736,7 +746,7 @@ def _accuracy(links: list[tuple[str, dict]]) -> tuple[list[dict[str, Any]], floa
 def _next_tests(G: nx.MultiDiGraph, ranked: list[DifferentialCandidate], leaders: int
                 ) -> list[NextTest]:
     lead = ranked[:leaders]
-    per_leader = {c.id: _tests_for(G, _related(G, c.id)) for c in lead}
+    per_leader = {c.id: _tests_for(G, _related(G, c.id), c.id) for c in lead}
     all_tests: dict[str, list[tuple[str, dict]]] = {}
     for tests in per_leader.values():
         for t, links in tests.items():

@@ -32,7 +32,15 @@ import networkx as nx
 
 from kg.errors import KGError, UnknownTermError
 from kg.explain.words import DISCLAIMER, explain_route, frequency_text, short_type, source_refs
-from kg.graph.build import node_ref, nodes_of_type, pain_index, region_targets
+from kg.graph.build import (
+    node_ref,
+    nodes_of_type,
+    pain_index,
+    pooled_frequency,
+    region_targets,
+    relation_weight,
+    types_of,
+)
 from kg.graph.resolve import resolve
 
 __all__ = ["HTML_VIEWS", "Candidate", "Route", "TraceResult", "region_targets", "trace"]
@@ -342,7 +350,42 @@ def _resolve_scope(G: nx.MultiDiGraph, within: str) -> str:
     return exact[0]
 
 
+#: An axiom's figures, which stay with the condition they were measured in (kg:measuredIn).
+_FIGURES = ("frequency", "cohort", "cohort_kind", "among_region_pain", "sensitivity",
+            "specificity", "lr_positive", "lr_negative", "population", "study_design",
+            "pooled_studies")
+
+
+def own_figures(G: nx.MultiDiGraph, nodes: tuple, edges: tuple) -> tuple:
+    """The route's steps with every figure measured in another condition taken off.
+
+    A figure measured in one condition (``kg:measuredIn``: Parvizi 2010's 66% is of end-stage
+    hip osteoarthritis) never passes to another through ``affects`` and route composition:
+    on a route from femoroacetabular impingement the hip-loads-spine step keeps its evidence
+    and grade but not the number. Routes from the structure itself, or from the condition
+    measured, keep it.
+    """
+    source = nodes[0]
+    if "kg:Condition" not in types_of(G, source):
+        return edges
+    out = []
+    for e in edges:
+        items = e.get("evidence", ())
+        if not any(i.get("measured_in") not in (None, source) for i in items):
+            out.append(e)
+            continue
+        kept = [i if i.get("measured_in") in (None, source)
+                else {k: v for k, v in i.items() if k not in _FIGURES} for i in items]
+        default = G.graph.get("properties", {}).get(e["predicate"], {}).get(
+            "default_weight", 0.5)
+        pooled = pooled_frequency(kept)
+        out.append({**e, "evidence": kept, "frequency": pooled[0] if pooled else None,
+                    "weight": relation_weight(kept, default, e["predicate"])})
+    return tuple(out)
+
+
 def _route(G: nx.MultiDiGraph, nodes: tuple, edges: tuple, region: str, forward: bool) -> Route:
+    edges = own_figures(G, nodes, edges)
     return Route(
         nodes=nodes,
         edges=edges,
