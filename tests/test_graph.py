@@ -72,8 +72,10 @@ def test_evidence_weight(item, default, expected):
 def test_evidence_from_animals_weighs_less_and_is_said_so():
     """Human data take precedence (issue 18): an animal study weighs half the same grade from
     people, and a step resting on animals alone is worded "in animals"."""
-    from kg.explain.words import frequency_text
-    from kg.explain.words import _flags  # the step's qualifier, as explanations append it
+    from kg.explain.words import (
+        _flags,  # the step's qualifier, as explanations append it
+        frequency_text,
+    )
 
     human = {"grade": "B", "sources": ["src:a"]}
     rat = {"grade": "B", "sources": ["src:b"], "study_design": "kg:animalStudy"}
