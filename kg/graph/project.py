@@ -128,13 +128,16 @@ def _sources(rdf: Any) -> dict[str, dict[str, Any]]:
     sources: dict[str, dict[str, Any]] = {}
     for src in rdf.subjects(RDF.type, KG.Source):
         creator = rdf.value(src, DCTERMS.creator)
+        editor = rdf.value(src, KG.editor)
         year = rdf.value(src, DCTERMS.issued)
         sources[c(src)] = {
             "id": c(src),
             "citation": str(rdf.value(src, DCTERMS.bibliographicCitation) or rdf.value(
                 src, DCTERMS.title) or c(src)),
             "short": short_citation(str(creator) if creator else None,
-                                    str(year) if year is not None else None),
+                                    str(year) if year is not None else None,
+                                    str(editor) if editor else None),
+            "editors": sorted(str(e) for e in rdf.objects(src, KG.editor)),
             "title": str(rdf.value(src, DCTERMS.title) or ""),
             "year": str(year) if year is not None else None,
             "identifiers": sorted(str(i) for i in rdf.objects(src, DCTERMS.identifier)),
@@ -233,20 +236,22 @@ def _literal(value: Any) -> Any:
     return py
 
 
-def short_citation(creator: str | None, year: Any) -> str:
+def short_citation(creator: str | None, year: Any, editor: str | None = None) -> str:
     """'Slipman et al. 2000', 'Chin 2018', 'NICE 2022' from the creator string and year.
 
     >>> short_citation("Slipman CW, Jackson HB, Lipetz JS", "2000")
     'Slipman et al. 2000'
     >>> short_citation("National Institute for Health and Care Excellence (NICE)", "2022")
     'NICE 2022'
-    >>> short_citation("Shanina E (editor)", "2024")
-    'Shanina 2024'
     >>> short_citation("Wheeless CR III", "2011")
     'Wheeless 2011'
     >>> short_citation("Travell JG, Simons DG", "1992")
     'Travell & Simons 1992'
+    >>> short_citation(None, "2024", editor="Shanina E")
+    'Shanina (ed.) 2024'
     """
+    if not creator and editor:  # an edited work whose authors are not named: never as authors
+        return f"{_surname(editor.split(',')[0].strip())} (ed.) {year or ''}".strip()
     if not creator:
         return str(year or "")
     acronym = re.search(r"\(([A-Z][A-Za-z]{1,9})\)", creator)
