@@ -211,3 +211,34 @@ def test_list_does_not_parse_turtle_or_import_rdflib(tmp_path):
     assert "groin" in out.stdout
     imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines()}
     assert "rdflib" not in imported and "pyshacl" not in imported
+
+
+def test_condition_coverage_agrees_with_the_projection(shipped_rdf, shipped_graph) -> None:
+    """The share of conditions with a prior, a published LR and a referral frequency (issue
+    16), counted by SPARQL, agrees with the same count made on the networkx projection."""
+    G = shipped_graph
+    stats = compute_stats(shipped_rdf)
+    conditions = [n for n, d in G.nodes(data=True) if "kg:Condition" in d.get("all_types", ())]
+    assert stats["conditions"] == len(conditions)
+
+    def items(u, keys):
+        return [i for _, _, k, e in G.out_edges(u, keys=True, data=True) if k in keys
+                for i in e.get("evidence", ())]
+
+    prior = [c for c in conditions if any(
+        i.get("frequency") is not None or i.get("prevalence_category")
+        for i in items(c, {"kg:causeOfPainIn"}))]
+    lr = [c for c in conditions if any(
+        i.get("lr_positive") or i.get("lr_negative") or (
+            i.get("sensitivity") is not None and i.get("specificity") is not None)
+        for _, _, e in G.in_edges(c, data=True) for i in e.get("evidence", ()))]
+    structures = {c: {c} | {v for _, v, k in G.out_edges(c, keys=True)
+                            if k in ("kg:affects", "kg:compresses", "kg:entraps")}
+                  for c in conditions}
+    referral = [c for c in conditions if any(
+        e.get("direction") and i.get("frequency") is not None
+        for x in structures[c] for _, _, e in G.out_edges(x, data=True)
+        for i in e.get("evidence", ()))]
+    assert stats["conditions_with_prior"] == len(prior) > 0
+    assert stats["conditions_with_lr"] == len(lr) > 0
+    assert stats["conditions_with_referral_frequency"] == len(referral) > 0

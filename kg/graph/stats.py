@@ -109,6 +109,33 @@ SELECT (COUNT(DISTINCT ?src) AS ?sources) (COUNT(DISTINCT ?cited) AS ?cited_sour
     OPTIONAL { ?any dcterms:source ?src . BIND(?src AS ?cited) }
 }"""
 
+# How well the conditions are measured: a prior (kg:causeOfPainIn with a share or a prevalence
+# word), a published likelihood ratio (or sensitivity and specificity) on a link naming the
+# condition, and a published frequency on a pain-carrying relation from it or its structure.
+_Q_CONDITIONS = _PROLOGUE + """
+SELECT (COUNT(DISTINCT ?c) AS ?conditions) (COUNT(DISTINCT ?p) AS ?with_prior)
+       (COUNT(DISTINCT ?l) AS ?with_lr) (COUNT(DISTINCT ?f) AS ?with_referral) WHERE {
+    ?c a ?ct . ?ct rdfs:subClassOf* kg:Condition .
+    OPTIONAL {
+        ?ax owl:annotatedSource ?c ; owl:annotatedProperty kg:causeOfPainIn .
+        FILTER (EXISTS { ?ax kg:frequency ?share } || EXISTS { ?ax kg:prevalenceCategory ?w })
+        BIND (?c AS ?p)
+    }
+    OPTIONAL {
+        ?ax2 owl:annotatedTarget ?c .
+        FILTER (EXISTS { ?ax2 kg:positiveLikelihoodRatio ?lrp }
+                || EXISTS { ?ax2 kg:negativeLikelihoodRatio ?lrn }
+                || EXISTS { ?ax2 kg:sensitivity ?sn . ?ax2 kg:specificity ?sp })
+        BIND (?c AS ?l)
+    }
+    OPTIONAL {
+        ?c (kg:affects|kg:compresses|kg:entraps)? ?x .
+        ?prop kg:painDirection ?dir .
+        ?ax3 owl:annotatedSource ?x ; owl:annotatedProperty ?prop ; kg:frequency ?freq .
+        BIND (?c AS ?f)
+    }
+}"""
+
 _Q_LIST = _PROLOGUE + """
 SELECT ?e ?type ?label ?citation WHERE {
     ?e a ?type .
@@ -153,7 +180,9 @@ def compute_stats(graph: Any) -> dict[str, Any]:
     ``cited_assertions`` (with at least one axiom that has a ``dcterms:source``),
     ``assertions_with_frequency``, ``axioms``, ``evidence_grades`` (axioms per grade),
     ``hypotheses``, ``expert_opinions``, ``sources``, ``cited_sources``,
-    ``entities_with_uberon``, ``entities_with_fma``.
+    ``entities_with_uberon``, ``entities_with_fma``, ``conditions`` and how many of them have
+    a prior (``conditions_with_prior``), a published likelihood ratio (``conditions_with_lr``)
+    and a published referral frequency (``conditions_with_referral_frequency``).
     """
     by_type = Counter({curie(r["type"]): _int(r["n"]) for r in _select(graph, _Q_BY_TYPE)})
     entities = _int(_select(graph, _Q_ENTITIES)[0].get("n"))
@@ -170,6 +199,7 @@ def compute_stats(graph: Any) -> dict[str, Any]:
     axioms = _select(graph, _Q_AXIOMS)[0]
     grades = Counter({str(r["grade"]): _int(r["n"]) for r in _select(graph, _Q_GRADES)})
     sources = _select(graph, _Q_SOURCES)[0]
+    cond = _select(graph, _Q_CONDITIONS)[0]
     return {
         "entities": entities,
         "by_type": _ordered(by_type),
@@ -186,6 +216,10 @@ def compute_stats(graph: Any) -> dict[str, Any]:
         "cited_sources": _int(sources.get("cited_sources")),
         "entities_with_uberon": _int(xrefs.get("uberon")),
         "entities_with_fma": _int(xrefs.get("fma")),
+        "conditions": _int(cond.get("conditions")),
+        "conditions_with_prior": _int(cond.get("with_prior")),
+        "conditions_with_lr": _int(cond.get("with_lr")),
+        "conditions_with_referral_frequency": _int(cond.get("with_referral")),
     }
 
 
@@ -221,6 +255,15 @@ def stats_to_text(stats: dict[str, Any]) -> str:
     row("expert opinion", stats["expert_opinions"], 2)
     row("sources", stats["sources"])
     row("cited by something", stats["cited_sources"], 2)
+    n = stats.get("conditions", 0)
+
+    def of(k: str) -> str:
+        return f"{stats[k]} ({100 * stats[k] / n:.0f}%)" if n else str(stats[k])
+
+    row("conditions", n)
+    row("with a prior", of("conditions_with_prior"), 2)
+    row("with a published LR", of("conditions_with_lr"), 2)
+    row("with a referral frequency", of("conditions_with_referral_frequency"), 2)
     return "\n".join(lines) + "\n"
 
 
