@@ -136,6 +136,18 @@ _ANIMALS = frozenset({"animals", "rats", "mice", "rabbits"})
 _EXAMINED = frozenset({"dissections", "specimens", "joints", "blocks"}) | _ANIMALS
 
 
+def percent_text(share: float) -> str:
+    """A share as a percentage a reader can trust: '14%', but '0.7%' (8 of 1,172), not '1%'.
+
+    >>> percent_text(0.14), percent_text(0.0068), percent_text(0.0)
+    ('14%', '0.7%', '0%')
+    """
+    pct = 100 * share
+    if 0 < pct < 9.5 and round(pct) != round(pct, 1):
+        return f"{pct:.1f}%"
+    return f"{pct:.0f}%"
+
+
 def figure_text(item: Mapping[str, Any], study: str = "") -> str:
     """One study's figure with whom it was measured on: '14% of 50 patients, block-confirmed',
     '100% in 37 dissections', '55% of 2224 patients, pooled from 40 studies'.
@@ -146,7 +158,7 @@ def figure_text(item: Mapping[str, Any], study: str = "") -> str:
     >>> figure_text({"frequency": 1.0, "cohort": 37, "cohort_kind": "dissections"})
     '100% in 37 dissections'
     """
-    text = f"{100 * float(item['frequency']):.0f}%"
+    text = percent_text(float(item["frequency"]))
     kind = str(item.get("cohort_kind") or "")
     if item.get("cohort"):
         text += f" {'in' if kind in _EXAMINED else 'of'} {item['cohort']}"
@@ -182,7 +194,7 @@ def frequency_text(edge: Mapping[str, Any], G: nx.MultiDiGraph | None = None) ->
 
     if len(figures) == 1:
         return figure_text(figures[0], study(figures[0]))
-    lo, hi = (f"{100 * float(figures[i]['frequency']):.0f}" for i in (0, -1))
+    lo, hi = (percent_text(float(figures[i]["frequency"]))[:-1] for i in (0, -1))
     return (f"{lo}–{hi}% in {len(figures)} studies: "
             + "; ".join(figure_text(i, study(i)) for i in figures))
 
