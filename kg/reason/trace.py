@@ -81,6 +81,8 @@ class Route:
                     "weight": e["weight"],
                     "evidence_grades": sorted({i.get("grade") for i in e["evidence"]
                                                if i.get("grade")}),
+                    "populations": sorted({str(i["population"]) for i in e["evidence"]
+                                           if i.get("population")}),
                 }
                 for e in self.edges
             ],

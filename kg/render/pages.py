@@ -216,6 +216,7 @@ def trace_page_data(result: Any) -> dict[str, Any]:
                         "mechanism": mechanism_key(e.get("mechanism")),
                         "frequency": e.get("frequency"),
                         "frequency_text": e.get("frequency_text"),
+                        "populations": list(e.get("populations") or []),
                         "grades": [], "sources": [], "routes": [], "candidates": []}
                 for g in e.get("evidence_grades") or []:
                     if g not in row["grades"]:
@@ -292,7 +293,7 @@ def _negative_row(item: Mapping[str, Any]) -> dict[str, Any]:
 
 #: What the page's tooltip shows for an edge.
 _EDGE_INFO_KEYS = ("from", "to", "label", "mechanism", "frequency", "frequency_text", "grades",
-                   "sources", "routes")
+                   "populations", "sources", "routes")
 
 
 def _pyvis_network(page: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

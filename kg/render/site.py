@@ -202,6 +202,8 @@ def _relations(G: nx.MultiDiGraph, node: str, links: _Links, root: str
             "flags": _flags(edge), "accuracy": accuracy_figures(*edge.get("evidence", [])),
             "comments": sorted({str(i["comment"]) for i in edge.get("evidence", [])
                                 if i.get("comment")}),
+            "populations": sorted({str(i["population"]) for i in edge.get("evidence", [])
+                                   if i.get("population")}),
         })
 
     for _, v, k, e in G.out_edges(node, keys=True, data=True):

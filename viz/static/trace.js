@@ -37,6 +37,9 @@
     } else if (info.frequency !== null && info.frequency !== undefined) {
       box.appendChild(el("div", "tip-freq", "Frequency: " + Math.round(info.frequency * 1000) / 10 + "%"));
     }
+    (info.populations || []).forEach(function (p) {
+      box.appendChild(el("div", "tip-freq", "Measured in: " + p));
+    });
     if (info.grades && info.grades.length) {
       box.appendChild(el("div", "tip-freq", "Evidence grade: " + info.grades.join(", ")));
     }
