@@ -34,10 +34,11 @@ FINDINGS = ["positive femoral nerve stretch test", "positive sacroiliac provocat
 
 def _findings(G, wanted: list[str]) -> list[str]:
     from kg.errors import UnknownTermError
+    from kg.graph.build import types_of
     from kg.graph.resolve import resolve
-    from kg.reason.differential import FINDING, _types
+    from kg.reason.differential import FINDING
 
-    allowed = sorted(n for n in G.nodes if FINDING in _types(G, n))
+    allowed = sorted(n for n in G.nodes if FINDING in types_of(G, n))
     chosen: list[str] = []
     for term in wanted:
         try:

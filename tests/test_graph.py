@@ -72,15 +72,12 @@ def test_evidence_weight(item, default, expected):
 def test_evidence_from_animals_weighs_less_and_is_said_so():
     """Human data take precedence (issue 18): an animal study weighs half the same grade from
     people, and a step resting on animals alone is worded "in animals"."""
-    from kg.explain.words import (
-        _flags,  # the step's qualifier, as explanations append it
-        frequency_text,
-    )
+    from kg.explain.words import evidence_flags, frequency_text
 
     human = {"grade": "B", "sources": ["src:a"]}
     rat = {"grade": "B", "sources": ["src:b"], "study_design": "kg:animalStudy"}
     assert evidence_weight(rat, 0.8) == pytest.approx(evidence_weight(human, 0.8) / 2)
-    assert _flags({"evidence": [rat]}) == " (in animals)"
-    assert _flags({"evidence": [rat, human]}) == ""
+    assert evidence_flags({"evidence": [rat]}) == ["in animals"]
+    assert evidence_flags({"evidence": [rat, human]}) == []
     assert frequency_text({"evidence": [{**rat, "frequency": 0.5, "cohort": 12,
                                          "cohort_kind": "rats"}]}) == "50% in 12 rats"

@@ -19,6 +19,7 @@ __all__ = [
     "DISCLAIMER",
     "accuracy_figures",
     "cite",
+    "evidence_flags",
     "explain_negative",
     "explain_route",
     "figure_text",
@@ -204,15 +205,29 @@ def _frequency_note(edge: Mapping[str, Any], G: nx.MultiDiGraph | None = None) -
     return f" ({text})" if text else ""
 
 
-def _flags(edge: dict[str, Any]) -> str:
+def evidence_flags(edge: Mapping[str, Any]) -> list[str]:
+    """What every piece of a relation's evidence is, when all agree: 'hypothesis', 'expert
+    opinion', 'in animals' (a relation with one study of people among them has no flag)."""
     items = edge.get("evidence", ())
-    if items and all(i.get("hypothesis") for i in items):
-        return " (a hypothesis: association only)"
-    if items and all(i.get("expert_opinion") for i in items):
-        return " (expert opinion)"
-    if items and all(i.get("study_design") == "kg:animalStudy" for i in items):
-        return " (in animals)"
-    return ""
+    if not items:
+        return []
+    out = []
+    if all(i.get("hypothesis") for i in items):
+        out.append("hypothesis")
+    if all(i.get("expert_opinion") for i in items):
+        out.append("expert opinion")
+    if all(i.get("study_design") == "kg:animalStudy" for i in items):
+        out.append("in animals")
+    return out
+
+
+#: How each flag reads after a step of a route sentence.
+_FLAG_WORDS = {"hypothesis": "a hypothesis: association only"}
+
+
+def _flags(edge: Mapping[str, Any]) -> str:
+    flags = evidence_flags(edge)
+    return f" ({_FLAG_WORDS.get(flags[0], flags[0])})" if flags else ""
 
 
 def _step(G: nx.MultiDiGraph, edge: dict[str, Any]) -> str:

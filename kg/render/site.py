@@ -33,7 +33,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import KGError
-from kg.explain.words import accuracy_figures, frequency_text, spinal_order
+from kg.explain.words import accuracy_figures, evidence_flags, frequency_text, spinal_order
 from kg.render.templates import environment, static_path, static_text
 
 __all__ = ["SiteReport", "body_map", "build_site", "explorer_layout"]
@@ -173,16 +173,6 @@ def _grades(evidence: list[dict[str, Any]]) -> list[str]:
     return sorted({str(i["grade"]) for i in evidence if i.get("grade")})
 
 
-def _flags(edge: dict[str, Any]) -> list[str]:
-    items = edge.get("evidence", ())
-    out = []
-    if items and all(i.get("hypothesis") for i in items):
-        out.append("hypothesis")
-    if items and all(i.get("expert_opinion") for i in items):
-        out.append("expert opinion")
-    return out
-
-
 def _relations(G: nx.MultiDiGraph, node: str, links: _Links, root: str
                ) -> list[dict[str, Any]]:
     """Relations in and out of ``node``, grouped by predicate and direction, each cited."""
@@ -199,7 +189,7 @@ def _relations(G: nx.MultiDiGraph, node: str, links: _Links, root: str
             "other": _ref(G, other, links, root),
             "sources": _cites(G, edge.get("sources", []), links, root),
             "frequency": frequency_text(edge, G), "grades": _grades(edge.get("evidence", [])),
-            "flags": _flags(edge), "accuracy": accuracy_figures(*edge.get("evidence", [])),
+            "flags": evidence_flags(edge), "accuracy": accuracy_figures(*edge.get("evidence", [])),
             "comments": sorted({str(i["comment"]) for i in edge.get("evidence", [])
                                 if i.get("comment")}),
             "populations": sorted({str(i["population"]) for i in edge.get("evidence", [])
