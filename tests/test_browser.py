@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from kg.cli import main
-from kg.render.pages import write_trace_page
+from kg.render.pages import write_differential_page, write_trace_page
 from tests.browser import open_page
 
 pytestmark = pytest.mark.browser
@@ -68,9 +68,14 @@ def test_groin_page_renders_the_traced_network(chromium_browser, groin_trace):
         ids = page.evaluate("window.kgTrace.nodes.getIds()")
         assert len(ids) == len(expected)
         assert set(ids) == expected
-        # vis placed every node on the canvas (the network really rendered).
-        positions = page.evaluate("window.kgTrace.network.getPositions()")
-        assert set(positions) == expected
+        # vis placed the leading candidates' nodes on the canvas (the network really
+        # rendered), and every node once all routes are shown.
+        lead = set(page.evaluate(
+            "[].concat(...window.kgTrace.data.candidates.slice(0, 8).map(c => c.nodes))"))
+        assert set(page.evaluate("window.kgTrace.network.getPositions()")) == lead
+        page.click("#reset")
+        assert set(page.evaluate("window.kgTrace.network.getPositions()")) == expected
+        page.click("#reset")
         assert page.locator("canvas").count() >= 1
         assert page.locator("#cand-list .cand").count() == len(result["candidates"])
         watched.screenshot("trace-groin.png", full_page=False)
@@ -225,7 +230,8 @@ def test_differential_page_shows_the_red_flag_and_one_network(chromium_browser,
         # One network of every candidate's routes; every painful region is a node.
         ids = page.evaluate("window.kgTrace.nodes.getIds()")
         assert len(ids) == len(expected) and set(ids) == expected
-        assert set(page.evaluate("window.kgTrace.network.getPositions()")) == expected
+        assert set(page.evaluate("window.kgTrace.network.getPositions()")) == set(page.evaluate(
+            "[].concat(...window.kgTrace.data.candidates.slice(0, 8).map(c => c.nodes))"))
         assert page.locator("#cand-list .cand").count() == len(result["candidates"])
         watched.screenshot("differential-red-flag.png", full_page=False)
         watched.screenshot("differential-red-flag-full.png")
@@ -287,7 +293,6 @@ def test_differential_page_on_a_phone(chromium_browser, red_flag_differential):
 
 def test_differential_hostile_labels_do_not_run(chromium_browser, red_flag_differential,
                                                 tmp_path):
-    from kg.render.pages import write_differential_page
 
     evil = copy.deepcopy(red_flag_differential[0])
     evil["red_flags"][0]["condition"]["label"] = HOSTILE
@@ -323,4 +328,47 @@ def test_edge_tooltip_words_a_share_of_region_pain(chromium_browser, shipped_gra
             .map(([info, tip]) => tip.textContent)""", rank)
         assert len(tips) == 1, tips
         assert "Frequency: the source in 58% of 207 athletes with pain there" in tips[0]
+        assert watched.console_errors == []
+
+
+_GEOMETRY = """() => {
+    const k = window.kgTrace, net = k.network;
+    const box = document.getElementById('network').getBoundingClientRect();
+    const shown = k.nodes.get({filter: n => !n.hidden});
+    const pos = net.getPositions(shown.map(n => n.id));
+    const scale = net.getScale();
+    return {
+        box: {w: box.width, h: box.height},
+        nodes: shown.map(n => ({id: n.id, px: (n.font && n.font.size || 14) * scale,
+                                at: net.canvasToDOM(pos[n.id])})),
+        hidden: k.nodes.get({filter: n => n.hidden}).length,
+    };
+}"""
+
+
+@pytest.mark.parametrize("kind", ["trace", "differential"])
+def test_route_diagram_opens_legible_and_inside_its_frame(chromium_browser, shipped_graph,
+                                                          tmp_path, kind):
+    """Issue 14: the diagram opens on the leading candidates' routes, every label at least
+    12 px on screen and every node inside the frame; "Show all routes" draws the rest."""
+    from kg.reason.differential import differential
+    from kg.reason.trace import trace
+
+    if kind == "trace":
+        html = write_trace_page(trace(shipped_graph, "groin").to_dict(), tmp_path / "t.html")
+    else:
+        result = differential(shipped_graph, ["groin", "lower back"]).to_dict()
+        html = write_differential_page(result, tmp_path / "d.html")
+    with open_page(chromium_browser) as watched:
+        _open(watched, html)
+        watched.page.wait_for_timeout(300)
+        geo = watched.page.evaluate(_GEOMETRY)
+        assert geo["hidden"] > 0, "a long list opens on its leading routes, not on everything"
+        assert geo["nodes"], geo
+        for n in geo["nodes"]:
+            assert n["px"] >= 12, n
+            assert 0 <= n["at"]["x"] <= geo["box"]["w"] and 0 <= n["at"]["y"] <= geo["box"]["h"], n
+        watched.page.click("#reset")
+        watched.page.wait_for_timeout(200)
+        assert watched.page.evaluate(_GEOMETRY)["hidden"] == 0
         assert watched.console_errors == []

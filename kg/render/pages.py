@@ -383,7 +383,8 @@ def _render(template_name: str, page: dict[str, Any], title: str) -> str:
         data_json=Markup(safe_json(payload)),
         vis_js=Markup(vis_script()),
         page_css=Markup(static_text("page.css").replace("</style", "<\\/style")),
-        page_js=Markup(static_text("trace.js").replace("</script", "<\\/script")),
+        page_js=Markup((static_text("legible.js") + static_text("trace.js")).replace(
+            "</script", "<\\/script")),
     )
 
 

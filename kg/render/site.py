@@ -14,7 +14,7 @@ Layout of OUTDIR::
     regions/<id>.html     ranked candidate sources, routes and the traced network
     entities/<id>.html    structures, conditions, findings, tests, dermatomes, roots …
     sources/<id>.html     one per bibliographic source, with everything it supports
-    assets/               site.css, site.js, vis-network.min.js
+    assets/               site.css, legible.js, site.js, vis-network.min.js
 """
 
 from __future__ import annotations
@@ -412,6 +412,10 @@ def _json(obj: Any) -> Any:
     return Markup(safe_json(obj))
 
 
+#: How many leading candidates' routes a region page draws before "Show all routes".
+LEADING = 8
+
+
 def _region_network(page: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     """The traced subgraph for the region page's script: nodes, edges, routes by candidate."""
     from kg.render.pages import KIND_BY_KEY, MECHANISMS, mechanism_key
@@ -419,6 +423,13 @@ def _region_network(page: dict[str, Any], result: dict[str, Any]) -> dict[str, A
     edge_id = {(e["from"], e["to"], e["predicate"]): e["id"] for e in page["edges"]}
     levels = _levels_to_end([n["id"] for n in page["nodes"]], page["edges"])
     pos = _route_layout([n["id"] for n in page["nodes"]], page["edges"], levels)
+    # the page opens on the leading candidates' routes: laid out on their own, so they are
+    # not spread over the rows of everything else
+    lead = {n for c in page["candidates"][:LEADING] for n in c["node_ids"]}
+    lead_edges = [e for e in page["edges"] if e["from"] in lead and e["to"] in lead]
+    lead_ids = [n["id"] for n in page["nodes"] if n["id"] in lead]
+    lead_pos = _route_layout(lead_ids, lead_edges, _levels_to_end(lead_ids, lead_edges),
+                             row_gap=84.0)
     cands = []
     for cand in result["candidates"]:
         routes = []
@@ -433,8 +444,11 @@ def _region_network(page: dict[str, Any], result: dict[str, Any]) -> dict[str, A
         "region": page["region"]["id"],
         "nodes": [{"id": n["id"], "label": n["label"], "kind": n["kind"],
                    "kind_label": n["kind_label"], "level": levels[n["id"]], "rank": n["rank"],
-                   "x": pos[n["id"]][0], "y": pos[n["id"]][1]}
+                   "x": pos[n["id"]][0], "y": pos[n["id"]][1],
+                   **({"lead_x": lead_pos[n["id"]][0], "lead_y": lead_pos[n["id"]][1]}
+                      if n["id"] in lead_pos else {})}
                   for n in page["nodes"]],
+        "leading": LEADING,
         "edges": [{k: e[k] for k in ("id", "from", "to", "label", "mechanism", "frequency",
                                      "grades", "sources")} for e in page["edges"]],
         "candidates": cands,
@@ -555,7 +569,7 @@ def _write(path: Path, text: str) -> int:
 
 
 #: The static files the atlas pages load from ``assets/``.
-_ATLAS_ASSETS = ("site.css", "site.js")
+_ATLAS_ASSETS = ("site.css", "legible.js", "site.js")
 
 
 def _copy_assets(outdir: Path) -> int:

@@ -78,18 +78,22 @@
     data.edges.forEach(function (e) { e.font = hiddenFont; });
   }
   var narrow = container.clientWidth < 640;
-  // A big network (a differential's many candidates) gets smaller nodes, tighter rows and a
-  // taller canvas, so labels stay legible when the whole graph is fitted.
-  var dense = data.nodes.length > 40;
-  if (dense) {
-    container.classList.add("dense");
-    data.nodes.forEach(function (n) {
-      n.size = Math.round((n.size || 15) * 0.6);
-      // Boxes (the painful regions) shrink too, so two in one column stay clear at 40px rows.
-      if (n.font) { n.font = Object.assign({}, n.font, { size: n.shape === "box" ? 14 : 13 }); }
-      if (n.shape === "box") { n.margin = 6; }
-    });
-  }
+  // Legible by default: the diagram opens on the routes of the leading candidates only, with
+  // labels of LABEL_PX and never scaled below MIN_LABEL_PX on screen; "Show all routes" draws
+  // the rest. Every label is the same size, so the check is one number.
+  var TOP = 8, LABEL_PX = 16, MIN_LABEL_PX = 12;
+  data.nodes.forEach(function (n) {
+    n.font = Object.assign({}, n.font || {}, { size: LABEL_PX });
+    if (n.shape === "box") { n.margin = 7; }
+  });
+  var leading = {}, leadingEdges = {};
+  data.candidates.slice(0, TOP).forEach(function (c) {
+    c.nodes.forEach(function (id) { leading[id] = true; });
+    c.edges.forEach(function (id) { leadingEdges[id] = true; });
+  });
+  var showingAll = data.candidates.length <= TOP;
+  data.nodes.forEach(function (n) { n.hidden = !showingAll && !leading[n.id]; });
+  data.edges.forEach(function (e) { e.hidden = !showingAll && !leadingEdges[e.id]; });
 
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
@@ -98,7 +102,7 @@
       hierarchical: {
         enabled: true, direction: "LR", sortMethod: "directed",
         shakeTowards: "leaves",
-        levelSeparation: narrow ? 190 : (dense ? 250 : 230), nodeSpacing: dense ? 40 : 70, treeSpacing: dense ? 50 : 90,
+        levelSeparation: narrow ? 190 : 220, nodeSpacing: 84, treeSpacing: 90,
         blockShifting: true, edgeMinimization: true, parentCentralization: true
       }
     },
@@ -115,15 +119,34 @@
     if (hint) { hint.textContent = "Arrows follow the pain, from where it starts to where it is felt. Drag to pan, pinch to zoom, tap a step for its sources."; }
   }
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
-  function fit() {
-    network.fit({ animation: false, maxZoomLevel: 1.5 });
-    // On a phone the whole graph at once is too small to read: keep labels legible and let
-    // the reader drag to pan (and pinch to zoom) instead.
-    if (narrow && network.getScale() < 0.7) {
-      network.moveTo({ scale: 0.7, position: network.getViewPosition(), animation: false });
-    }
+  function visibleIds() {
+    return nodes.get({ filter: function (n) { return !n.hidden; } }).map(function (n) { return n.id; });
   }
+  function fit() { window.kgLegible(network, container, visibleIds(), LABEL_PX, MIN_LABEL_PX); }
   network.once("afterDrawing", fit);
+
+  var count = document.getElementById("route-count");
+  var allCount = count ? count.textContent : "";
+  function countShown() {
+    if (!count) { return; }
+    count.textContent = showingAll ? allCount : "the " + Math.min(TOP, data.candidates.length) +
+      " leading candidates of " + data.candidates.length + " \u00b7 " + allCount;
+  }
+  countShown();
+
+  function showAll(on) {
+    showingAll = on;
+    nodes.update(Object.keys(baseNodes).map(function (id) {
+      return { id: id, hidden: !on && !leading[id] };
+    }));
+    edges.update(Object.keys(baseEdges).map(function (id) {
+      return { id: id, hidden: !on && !leadingEdges[id] };
+    }));
+    var more = document.getElementById("reset");
+    if (more) { more.textContent = on ? "Show the leading routes" : "Show all routes"; }
+    countShown();
+    fit();
+  }
 
   var selected = null;
   var items = Array.prototype.slice.call(document.querySelectorAll("#cand-list .cand"));
@@ -141,6 +164,7 @@
   function highlight(index) {
     if (index === null) { restoreAll(); return; }
     var c = data.candidates[index];
+    if (!showingAll && index >= TOP) { showAll(true); }
     var onE = {}, onN = {};
     c.edges.forEach(function (id) { onE[id] = true; });
     c.nodes.forEach(function (id) { onN[id] = true; });
@@ -209,7 +233,13 @@
 
   var reset = document.getElementById("reset");
   if (reset) {
-    reset.addEventListener("click", function () { selected = null; markActive(); highlight(null); fit(); });
+    if (data.candidates.length <= TOP) {
+      reset.textContent = "Show all routes";
+    }
+    reset.addEventListener("click", function () {
+      selected = null; markActive(); highlight(null);
+      showAll(data.candidates.length <= TOP ? true : !showingAll);
+    });
   }
 
   window.kgTrace = { network: network, nodes: nodes, edges: edges, select: select, data: data };
