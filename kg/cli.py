@@ -308,6 +308,11 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         correct = f"{q.answer_letter}) {next(o.label for o in q.options if o.id == q.answer)}"
         verdict_text = "Correct. " if verdict else f"Not quite: the answer is {correct}. "
         sys.stdout.write(textwrap.fill(verdict_text + q.explanation, 100) + "\n")
+        for i, o in enumerate(q.options):
+            if o.id != q.answer and o.why_wrong:
+                sys.stdout.write(textwrap.fill(f"{letters[i]}) {o.label} is wrong: {o.why_wrong}",
+                                               100, initial_indent="  ",
+                                               subsequent_indent="    ") + "\n")
         for source in q.sources:
             sys.stdout.write(textwrap.fill(source["citation"], 100, initial_indent="  - ",
                                            subsequent_indent="    ") + "\n")
