@@ -231,10 +231,13 @@ def reachable_regions(G: nx.MultiDiGraph, source: str,
 
 def _true_false(G: nx.MultiDiGraph, kind: str, key: str, statement: str, truth: bool,
                 explanation: str, sources: Sequence[str], topic: str,
-                why_wrong: str, claim: tuple[str, str, tuple[str, ...]] | None = None
+                why_wrong: str = "", claim: tuple[str, str, tuple[str, ...]] | None = None
                 ) -> Question:
-    """A true/false question; ``why_wrong`` explains the wrong verdict (with its citation)."""
+    """A true/false question; ``why_wrong`` (with its citation) says why "true" is wrong for a
+    false statement; for a true one the reason is written here from its sources."""
     refs = _refs(G, sources)
+    if truth:  # the explanation above gives the route; the reason only needs to say so, cited
+        why_wrong = f"It is true: the graph records it{cite(G, sources)}, as the explanation says."
     yes = Option("true", "True", "" if truth else why_wrong, () if truth else refs, claim)
     no = Option("false", "False", why_wrong if truth else "", refs if truth else ())
     return Question(kind, f"True or false: {statement}", (yes, no), "true" if truth else "false",
@@ -346,9 +349,7 @@ def _dermatome_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Que
         yield _true_false(
             G, "dermatome", f"dermatome|{root}|{region}",
             f"the dermatome of {the(G, root)} covers the {_label(G, region)}.", True,
-            explanation, [*supply["sources"], *cover["sources"]], region,
-            f"The graph records it: the {_label(G, derm)} covers the {_label(G, region)}"
-            f"{cite(G, cover['sources'])}.")
+            explanation, [*supply["sources"], *cover["sources"]], region)
 
 
 def _traces(G: nx.MultiDiGraph) -> dict[str, Any]:
@@ -376,8 +377,7 @@ def _neurogenic_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Qu
             yield _true_false(
                 G, "neurogenic", f"neurogenic|{c.id}|{region}",
                 f"{the(G, c.id)} can cause pain in the {_label(G, region)} along a nerve's "
-                f"territory (a neurogenic route).", True, route.explanation, cites, region,
-                f"The graph records it: {route.explanation[0].lower()}{route.explanation[1:]}")
+                f"territory (a neurogenic route).", True, route.explanation, cites, region)
 
 
 def _referral_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:
@@ -389,7 +389,7 @@ def _referral_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Ques
         yield _true_false(
             G, "referral", f"referral|{s}|{r}",
             f"pain from {the(G, s)} can be felt in the {_label(G, r)}.", True, explanation,
-            d["sources"], s, f"The graph records it: {explanation[0].lower()}{explanation[1:]}")
+            d["sources"], s)
     for s, r, d in sorted(_edges(G, "kg:doesNotReferPainTo"), key=lambda x: x[:2]):
         if r in reachable_regions(G, s, ("somatic",)):
             continue  # some referral route says otherwise: not asked
@@ -416,8 +416,7 @@ def _test_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question
         fact = f"{_label(G, t)} is a test for {the(G, target)}{_accuracy(d)}"
         yield _true_false(
             G, "test", f"test|{t}|{target}", f"{_label(G, t)} is a test for {the(G, target)}.",
-            True, _cap(fact) + cite(G, d["sources"]) + ".", d["sources"], target,
-            f"The graph records it: {fact}{cite(G, d['sources'])}.")
+            True, _cap(fact) + cite(G, d["sources"]) + ".", d["sources"], target)
 
 
 def _red_flag_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:
@@ -430,7 +429,7 @@ def _red_flag_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Ques
         yield _true_false(
             G, "red_flag", f"red_flag|{flag}|{condition}", fact + ".", True,
             _cap(fact) + cite(G, d["sources"]) + "." + urgency + action, d["sources"],
-            condition, f"The graph records it: {fact}{cite(G, d['sources'])}.")
+            condition)
 
 
 _GENERATORS: dict[str, Generator] = {

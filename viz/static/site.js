@@ -468,7 +468,6 @@
         var q = order[i];
         q.hidden = false;
         q.querySelector(".q-number").textContent = String(i + 1);
-        list.appendChild(q);
       }
       shown = stop;
       update();
@@ -487,6 +486,7 @@
         order[i] = order[j]; order[j] = t;
       }
       qs.forEach(function (q) { q.hidden = true; clear(q); });
+      order.forEach(function (q) { list.appendChild(q); });  /* page order = drawing order */
       shown = 0; right = 0; done = 0;
       reveal(draw);
     }
