@@ -265,7 +265,10 @@ def _point_text(comment: str) -> str:
     text = comment.rsplit(": ", 1)[-1].strip().rstrip(".")
     text = re.sub(r" \((?:T|L|S)\d+\)", "", text)  # "(T10)" would give the answer away
     text = text.split(", ", 1)[0]
-    return text[3:] if text.startswith("at ") else text
+    text = text[3:] if text.startswith("at ") else text
+    if text.startswith(("midway", "halfway")):
+        return "the point " + text
+    return text if not text or text.startswith("the ") else "the " + text
 
 
 def _key_points(G: nx.MultiDiGraph) -> dict[str, list[tuple[str, str, list[str]]]]:
