@@ -308,10 +308,24 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         correct = f"{q.answer_letter}) {next(o.label for o in q.options if o.id == q.answer)}"
         verdict_text = "Correct. " if verdict else f"Not quite: the answer is {correct}. "
         sys.stdout.write(textwrap.fill(verdict_text + q.explanation, 100) + "\n")
+        for i, o in enumerate(q.options):
+            if o.id != q.answer and o.why_wrong:
+                sys.stdout.write(textwrap.fill(f"{letters[i]}) {o.label} is wrong: {o.why_wrong}",
+                                               100, initial_indent="  ",
+                                               subsequent_indent="    ") + "\n")
         for source in q.sources:
             sys.stdout.write(textwrap.fill(source["citation"], 100, initial_indent="  - ",
                                            subsequent_indent="    ") + "\n")
     return _quiz_score(right, asked, len(questions))
+
+
+def cmd_flashcards(args: argparse.Namespace) -> int:
+    from kg.api import get_graph
+    from kg.render.flashcards import build_deck
+
+    report = build_deck(get_graph(args), args.output, seed=args.seed)
+    sys.stderr.write(report.summary() + "\n")
+    return 0
 
 
 def _quiz_score(right: int, asked: int, total: int) -> int:
@@ -433,6 +447,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the questions with their answers "
                    "as JSON instead of asking (non-interactive)")
     p.set_defaults(func=cmd_quiz)
+
+    p = sub.add_parser("flashcards", help="write the quiz bank as a cited Anki deck (.apkg), one "
+                       "note type per question kind; rebuilt decks update on re-import")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the deck file to write, such as deck.apkg (written atomically)")
+    p.add_argument("--seed", type=int, default=0, help="which justified wrong options a "
+                   "choice question shows (notes keep their ids whatever the seed)")
+    p.set_defaults(func=cmd_flashcards)
 
     p = sub.add_parser("differential", help="ranked, explained candidate sources of pain in "
                        "one or more regions, weighed by findings, red flags first")

@@ -197,7 +197,7 @@ def test_quiz_answers_are_graded_with_explanation(chromium_browser, site):
     with open_page(chromium_browser) as watched:
         page = watched.page
         _goto(watched, site / "quiz.html")
-        questions = page.locator(".question")
+        questions = page.locator(".question:not([hidden])")
         assert questions.count() >= 3
         q1 = questions.nth(0)
         answer = q1.get_attribute("data-answer")
@@ -212,11 +212,65 @@ def test_quiz_answers_are_graded_with_explanation(chromium_browser, site):
         assert "is-wrong" in q2.get_attribute("class")
         assert q2.locator(".verdict").inner_text().startswith("Not quite: the answer is")
         assert q2.locator(".option.correct").count() == 1
+        chosen = q2.locator(".option.chosen").get_attribute("data-option")
+        why = q2.locator(f".why-wrong li[data-option='{chosen}']")
+        assert why.is_visible() and " is wrong: " in why.inner_text()
+        assert why.locator(".cites").inner_text().strip(), "the reason carries its citation"
         assert page.locator("#score-right").inner_text() == "1"
         assert page.locator("#score-done").inner_text() == "2"
         q1.scroll_into_view_if_needed()
         watched.screenshot("site-quiz.png", full_page=False)
         _quiet(watched)
+
+
+def test_quiz_draws_a_fresh_set_each_visit_and_more_shows_new_ones(chromium_browser, site,
+                                                                   shipped_graph):
+    from kg.reason.quiz import question_bank
+
+    total = sum(len(v) for v in question_bank(shipped_graph).values())
+    with open_page(chromium_browser) as watched:
+        page = watched.page
+        _goto(watched, site / "quiz.html")
+        assert page.evaluate("kgSite.quiz.total") == total
+        assert int(page.locator("#q-total").inner_text()) == total
+        assert page.locator(".question").count() == total, "the page holds the whole bank"
+        draw = int(page.locator("#quiz").get_attribute("data-draw"))
+        first = page.evaluate("kgSite.quiz.shown()")
+        assert len(first) == draw == page.locator(".question:not([hidden])").count()
+        assert int(page.locator("#q-shown").inner_text()) == draw
+        numbers = page.locator(".question:not([hidden]) .q-number").all_inner_texts()
+        assert numbers == [str(i) for i in range(1, draw + 1)]
+        _goto(watched, site / "quiz.html")
+        second = page.evaluate("kgSite.quiz.shown()")
+        assert len(second) == draw and set(second) != set(first), "two visits, the same set"
+        page.click("#quiz-more")
+        more = page.evaluate("kgSite.quiz.shown()")
+        assert more[:draw] == second and len(more) == min(total, 2 * draw)
+        assert not set(more[draw:]) & set(second), "'More questions' repeats a question"
+        while not page.locator("#quiz-more").is_disabled():
+            page.click("#quiz-more")
+        shown = page.evaluate("kgSite.quiz.shown()")
+        assert len(shown) == len(set(shown)) == total
+        assert int(page.locator("#q-shown").inner_text()) == total
+        assert f"All {total} questions" in page.locator("#more-note").inner_text()
+        _quiet(watched)
+
+
+def test_quiz_screenshots_at_desktop_and_phone_width(chromium_browser, site):
+    """Answered wrong, at 1400x900 and 390x844: the reasons show and nothing overflows."""
+    for width, height in ((1400, 900), (390, 844)):
+        with open_page(chromium_browser) as watched:
+            page = watched.page
+            page.set_viewport_size({"width": width, "height": height})
+            _goto(watched, site / "quiz.html")
+            q = page.locator(".question:not([hidden])").nth(1)
+            wrong = q.locator(f".option:not([data-option='{q.get_attribute('data-answer')}'])")
+            wrong.first.click()
+            assert q.locator(".why-wrong li").first.is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            q.scroll_into_view_if_needed()
+            watched.screenshot(f"site-quiz-{width}x{height}.png", full_page=False)
+            _quiet(watched)
 
 
 HOSTILE_TTL = """
@@ -265,6 +319,10 @@ def test_hostile_labels_never_run(chromium_browser, tmp_path):
                 page.fill("#search", "hostile test entity")
                 page.click("#search-results .result >> nth=0")
                 assert "onerror=" in page.locator("#info").inner_text()
+            if rel == "quiz.html":  # the hostile question may not be in the first draw
+                while not page.locator("#quiz-more").is_disabled():
+                    page.click("#quiz-more")
+                assert page.locator(".question[hidden]").count() == 0
             if rel == "regions/groin.html":
                 hostile = page.locator("#cand-list .cand[data-id='lp:hostile_condition']")
                 hostile.locator(".rank").hover()

@@ -1,54 +1,94 @@
-"""Quiz questions generated from the graph, so the quiz grows with the data.
+"""Quiz questions generated from the graph, under an open world.
 
-Every question is a fact the graph asserts with its citations: which root's dermatome covers a
-region, a neurogenic source of a region's pain, where a structure refers pain, which test tells
-two candidate sources apart, which red flag points to a serious condition. Nothing is written
-by hand: when the data gains a test or a red flag, the quiz gains a question. Each question has
-exactly one correct option; the distractors are entities the graph does *not* link that way.
+The graph is open-world: a relation it does not state is *unknown*, not false. So a wrong
+option is offered only when something in the graph says it is wrong, and each one carries
+``why_wrong``, a sentence with its citation. Three things count, and only these:
 
-Pure Python on the networkx projection; the site (``kg site``) and ``kg quiz`` both use it.
+* **negative evidence** -- a ``kg:doesNotReferPainTo`` axiom (a block study in which the
+  structure did not refer pain there) makes "in block studies, S referred pain to R" false;
+* **a documented rule** -- the ISNCSCI sensory examination (Kirshblum 2011; Chin 2018) tests
+  each root at one key sensory point, and each point belongs to one level (S4-S5 are tested
+  as one). So "which root is tested at the medial malleolus?" has one answer, and a root whose
+  own key point the data records elsewhere is wrong *for that question*;
+* nothing else. In particular, "the graph records this root's dermatome elsewhere" is **not**
+  a disjointness: dermatomes overlap and vary (Lee 2008), and the recorded extents are partial
+  (the data maps the genital region to L1 only, though S2-S3 supply it too). A root is
+  therefore never offered as wrong for a *region*, only for a key point.
+
+On top of that, no wrong option may be one that any route in the graph makes true: a root
+whose forward trace reaches the question's region (or a region part of it or that it is part
+of), from the root itself or from anything it is part of or that is part of it, is left out.
+
+Where a fact has no justified wrong option, it is asked as **true or false** with its cited
+reason (a fact the graph asserts is true; a negative-evidence claim is false), never padded with
+unknowns. Each question has one prompt and one answer key, and a stable ``key`` (kind and the
+fact it asks about), so a flashcard deck built from it updates on re-import.
+
+Pure Python on the networkx projection; ``kg quiz``, the site and ``kg flashcards`` use it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
 from kg.errors import KGError
-from kg.explain.words import accuracy_figures, explain_route, source_refs, the
-from kg.graph.build import types_of
+from kg.explain.words import accuracy_figures, cite, explain_route, source_refs, the
+from kg.graph.build import PART_OF
 from kg.graph.resolve import normalise
 
-__all__ = ["KINDS", "Option", "Question", "grade", "make_quiz", "question_bank", "quiz_to_text"]
+__all__ = ["FORMATS", "KINDS", "Option", "Question", "grade", "make_quiz", "question_bank",
+           "quiz_to_text", "reachable_regions"]
 
 #: Question kinds, in the order a quiz cycles through them, with a heading for each.
 KINDS: dict[str, str] = {
+    "key_point": "Key sensory points",
     "dermatome": "Dermatomes",
     "neurogenic": "Neurogenic sources",
     "referral": "Referred pain",
-    "test": "Telling sources apart",
+    "test": "Tests",
     "red_flag": "Red flags",
 }
 
+#: How each kind is asked: one correct option among justified wrong ones, or true/false.
+FORMATS: dict[str, str] = {
+    "key_point": "choice",
+    "dermatome": "true_false",
+    "neurogenic": "true_false",
+    "referral": "true_false",
+    "test": "true_false",
+    "red_flag": "true_false",
+}
+
 _MAX_OPTIONS = 4
+_ISNCSCI = "ISNCSCI key sensory points"
+_REGION = "kg:BodyRegion"
 
 
 @dataclass(frozen=True)
 class Option:
-    """One answer a student can pick."""
+    """One answer a student can pick; a wrong one says why, with its citation.
+
+    ``claim`` is what picking the option would assert, as (subject, region, mechanisms):
+    the test checks that no route of those mechanisms (all, when empty) makes it true.
+    """
 
     id: str
     label: str
+    why_wrong: str = ""
+    sources: tuple[dict[str, str], ...] = ()
+    claim: tuple[str, str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
 class Question:
-    """A multiple-choice question with one correct option, its explanation and citations."""
+    """A question with one correct option, its explanation and citations."""
 
     kind: str
     prompt: str
@@ -57,11 +97,17 @@ class Question:
     explanation: str
     sources: tuple[dict[str, str], ...] = field(default=())
     topic: str = ""  # the entity the question is about (for links)
-    contrast: tuple[str, ...] = ()  # for "which test tells A from B": (A, B)
+    contrast: tuple[str, ...] = ()
+    key: str = ""  # the fact asked about, stable across builds and seeds
+
+    @property
+    def format(self) -> str:
+        return FORMATS.get(self.kind, "choice")
 
     @property
     def id(self) -> str:
-        raw = "|".join([self.kind, self.topic, self.answer, *sorted(o.id for o in self.options)])
+        raw = self.key or "|".join([self.kind, self.topic, self.answer,
+                                    *sorted(o.id for o in self.options)])
         return "q" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:10]
 
     @property
@@ -71,10 +117,14 @@ class Question:
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "key": self.key,
             "kind": self.kind,
+            "format": self.format,
             "topic": self.topic,
             "prompt": self.prompt,
-            "options": [{"id": o.id, "label": o.label, "letter": "abcdefgh"[i]}
+            "options": [{"id": o.id, "label": o.label, "letter": "abcdefgh"[i],
+                         **({} if o.id == self.answer else
+                            {"why_wrong": o.why_wrong, "why_wrong_sources": list(o.sources)})}
                         for i, o in enumerate(self.options)],
             "answer": self.answer,
             "answer_letter": self.answer_letter,
@@ -120,10 +170,6 @@ def _label(G: nx.MultiDiGraph, node: str) -> str:
     return str(G.nodes[node].get("label", node))
 
 
-def _has_type(G: nx.MultiDiGraph, node: str, curie: str) -> bool:
-    return curie in types_of(G, node)
-
-
 def _edges(G: nx.MultiDiGraph, key: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for u, v, k, d in G.edges(keys=True, data=True):
         if k == key:
@@ -134,61 +180,179 @@ def _step(u: str, v: str, d: dict[str, Any]) -> dict[str, Any]:
     return dict(d, **{"from": u, "to": v})
 
 
-def _refs(G: nx.MultiDiGraph, ids: Sequence[str]) -> tuple[dict[str, str], ...]:
-    seen: list[str] = []
-    for s in ids:
-        if s not in seen:
-            seen.append(s)
-    return tuple(source_refs(G, seen))
+def _refs(G: nx.MultiDiGraph, ids: Iterable[str]) -> tuple[dict[str, str], ...]:
+    return tuple(source_refs(G, list(dict.fromkeys(ids))))
 
 
-def _options(rng: random.Random, correct: Option, pool: Sequence[Option]) -> tuple[Option, ...]:
-    distractors = [o for o in pool if o.id != correct.id]
-    picked = rng.sample(distractors, min(len(distractors), _MAX_OPTIONS - 1))
-    options = [correct, *picked]
-    rng.shuffle(options)
-    return tuple(options)
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def _opt(G: nx.MultiDiGraph, node: str) -> Option:
-    return Option(node, _label(G, node))
+def _part_family(G: nx.MultiDiGraph, node: str) -> set[str]:
+    """``node``, everything it is part of and everything part of it (transitively)."""
+    family = {node}
+    for nxt in (lambda n: (v for _, v, k in G.out_edges(n, keys=True) if k == PART_OF),
+                lambda n: (u for u, _, k in G.in_edges(n, keys=True) if k == PART_OF)):
+        frontier = [node]
+        while frontier:
+            for m in nxt(frontier.pop()):
+                if m not in family:
+                    family.add(m)
+                    frontier.append(m)
+    return family
+
+
+def reachable_regions(G: nx.MultiDiGraph, source: str,
+                      mechanisms: Sequence[str] = ()) -> set[str]:
+    """Every region any route reaches from ``source`` or its part-of family (routes of the
+    given mechanisms only, when given), closed under part-of: what a wrong option may not
+    claim. A question on the L4-L5 facet joint inherits what the lumbar facet joints refer to.
+    """
+    from kg.graph.index import memo
+    from kg.reason.trace import trace
+
+    def build() -> dict[str, dict[str, set[str]]]:
+        return {}
+
+    cache: dict[str, dict[str, set[str]]] = memo(G, "quiz_reach", build)
+    if source not in cache:
+        per_mech: dict[str, set[str]] = {}
+        for node in _part_family(G, source):
+            if node not in G or _REGION in G.nodes[node].get("types", ()):
+                continue
+            for c in trace(G, node, forward=True, max_depth=6).candidates:
+                for r in c.routes:
+                    per_mech.setdefault(r.mechanism, set()).add(c.id)
+        cache[source] = per_mech
+    hit = {r for m, rs in cache[source].items() if not mechanisms or m in mechanisms
+           for r in rs}
+    return {f for r in hit for f in _part_family(G, r)}
+
+
+def _true_false(G: nx.MultiDiGraph, kind: str, key: str, statement: str, truth: bool,
+                explanation: str, sources: Sequence[str], topic: str,
+                why_wrong: str = "", claim: tuple[str, str, tuple[str, ...]] | None = None
+                ) -> Question:
+    """A true/false question; ``why_wrong`` (with its citation) says why "true" is wrong for a
+    false statement; for a true one the reason is written here from its sources."""
+    refs = _refs(G, sources)
+    if truth:  # the explanation above gives the route; the reason only needs to say so, cited
+        why_wrong = f"It is true: the graph records it{cite(G, sources)}, as the explanation says."
+    yes = Option("true", "True", "" if truth else why_wrong, () if truth else refs, claim)
+    no = Option("false", "False", why_wrong if truth else "", refs if truth else ())
+    return Question(kind, f"True or false: {statement}", (yes, no), "true" if truth else "false",
+                    explanation, refs, topic, key=key)
 
 
 # --- question generators ------------------------------------------------------------------
-# Each takes the graph and a random generator and yields questions; a generator that finds
-# no fact of its kind, or no wrong answer to offer beside the right one, yields nothing.
+# Each takes the graph and a random generator and yields questions.
 
 Generator = Callable[[nx.MultiDiGraph, random.Random], Iterator[Question]]
 
+_LEVEL_ORDER = {"C": 0, "T": 1, "L": 2, "S": 3, "Co": 4}
 
-def _dermatome_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:
-    """Which root's dermatome covers region R? (root -suppliesDermatome-> D -covers-> R)"""
-    supplies = list(_edges(G, "kg:suppliesDermatome"))
-    roots = sorted({u for u, _, _ in supplies})
-    by_region: dict[str, list[tuple[str, str, dict, dict]]] = {}
-    for derm, region, cover in _edges(G, "kg:dermatomeCovers"):
-        for root, d2, supply in supplies:
-            if d2 == derm:
-                by_region.setdefault(region, []).append((root, derm, supply, cover))
-    for region in sorted(by_region):
-        routes = by_region[region]
-        right = sorted({r for r, *_ in routes})
-        wrong = [_opt(G, r) for r in roots if r not in right]
+
+def _level_key(G: nx.MultiDiGraph, root: str) -> tuple[int, int, str]:
+    level = str(G.nodes[root].get("level", ""))
+    m = re.match(r"([A-Za-z]+)(\d+)", level)
+    if not m:
+        return (9, 0, root)
+    return (_LEVEL_ORDER.get(m.group(1), 9), int(m.group(2)), root)
+
+
+def _point_text(comment: str) -> str:
+    """'L4 key sensory point: the medial malleolus.' -> 'the medial malleolus'."""
+    text = comment.rsplit(": ", 1)[-1].strip().rstrip(".")
+    text = re.sub(r" \((?:T|L|S)\d+\)", "", text)  # "(T10)" would give the answer away
+    text = text.split(", ", 1)[0]
+    text = text[3:] if text.startswith("at ") else text
+    if text.startswith(("midway", "halfway")):
+        return "the point " + text
+    return text if not text or text.startswith("the ") else "the " + text
+
+
+def _key_points(G: nx.MultiDiGraph) -> dict[str, list[tuple[str, str, list[str]]]]:
+    """root -> [(point, region, sources)] from the axioms citing the ISNCSCI key points."""
+    derm_root = {d: r for r, d, _ in _edges(G, "kg:suppliesDermatome")}
+    out: dict[str, list[tuple[str, str, list[str]]]] = {}
+    for derm, region, d in _edges(G, "kg:dermatomeCovers"):
+        root = derm_root.get(derm)
+        if root is None:
+            continue
+        for item in d.get("evidence", ()):
+            if item.get("map") == _ISNCSCI and "key sensory point" in item.get("comment", ""):
+                point = _point_text(item["comment"])
+                if point:
+                    out.setdefault(root, []).append((point, region, list(item["sources"])))
+    return out
+
+
+def _key_point_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:
+    """Which root does the ISNCSCI examination test at key point P? (one level per point)"""
+    points = _key_points(G)
+    by_point: dict[str, list[tuple[str, str, list[str]]]] = {}
+    for root, items in points.items():
+        for point, region, sources in items:
+            by_point.setdefault(point, []).append((root, region, sources))
+    for point in sorted(by_point):
+        rows = by_point[point]
+        right = sorted({r for r, _, _ in rows}, key=lambda r: _level_key(G, r))
+        regions = sorted({g for _, g, _ in rows})
+        answer = right[0]
+        near = {f for g in regions for f in _part_family(G, g)}
+        wrong: list[Option] = []
+        for root in sorted(points, key=lambda r: _level_key(G, r)):
+            if root in right:
+                continue
+            own = [(p, s) for p, _, s in points[root] if p != point]
+            if not own or any(p == point for p, _, _ in points[root]):
+                continue
+            if reachable_regions(G, root) & near:
+                continue  # a route makes it true for this region: not a fair wrong answer
+            p, srcs = own[0]
+            wrong.append(Option(
+                root, _label(G, root),
+                f"The ISNCSCI examination tests {the(G, root)} at its own key sensory point, "
+                f"{p}, not at {point}{cite(G, srcs)}.",
+                _refs(G, srcs), (root, regions[0], ())))
         if not wrong:
             continue
-        root = rng.choice(right)
-        root, derm, supply, cover = next(x for x in routes if x[0] == root)
+        picked = rng.sample(wrong, min(len(wrong), _MAX_OPTIONS - 1))
+        options = [Option(answer, _label(G, answer)), *picked]
+        rng.shuffle(options)
+        srcs = [s for r, _, ss in rows if r == answer for s in ss]
+        region_words = " and ".join(f"the {_label(G, g)}" for g in regions)
+        shared = [f"the {_label(G, r)}" for r in right if r != answer]
+        also = (f" {_cap(' and '.join(shared))} is tested at the same point (one level)."
+                if shared else "")
+        explanation = (f"The ISNCSCI sensory examination tests {the(G, answer)} at {point}, in "
+                       f"{region_words}{cite(G, srcs)}.{also}")
+        yield Question(
+            "key_point",
+            f"The ISNCSCI sensory examination tests each nerve root at one key sensory point. "
+            f"Which root is tested at {point} ({region_words})?",
+            tuple(options), answer, explanation, _refs(G, srcs), answer,
+            key=f"key_point|{point}")
+
+
+def _dermatome_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:
+    """True or false: root X's dermatome covers region R (always true when asked: the data
+    records coverage, never its absence)."""
+    supplies = {d: (r, sd) for r, d, sd in _edges(G, "kg:suppliesDermatome")}
+    seen: set[tuple[str, str]] = set()
+    for derm, region, cover in sorted(_edges(G, "kg:dermatomeCovers"), key=lambda x: x[:2]):
+        if derm not in supplies:
+            continue
+        root, supply = supplies[derm]
+        if (root, region) in seen:
+            continue
+        seen.add((root, region))
         edges = (_step(root, derm, supply), _step(derm, region, cover))
         explanation = explain_route(G, (root, derm, region), edges, region)
-        others = [f"the {_label(G, r)}" for r in right if r != root]
-        if others:
-            names = (", ".join(others[:-1]) + " and " + others[-1]) if len(others) > 1 else (
-                others[0])
-            explanation += f" The graph also maps the dermatome of {names} onto it."
-        yield Question(
-            "dermatome", f"Which nerve root's dermatome covers the {_label(G, region)}?",
-            _options(rng, _opt(G, root), wrong), root, explanation,
-            _refs(G, [*supply["sources"], *cover["sources"]]), region)
+        yield _true_false(
+            G, "dermatome", f"dermatome|{root}|{region}",
+            f"the dermatome of {the(G, root)} covers the {_label(G, region)}.", True,
+            explanation, [*supply["sources"], *cover["sources"]], region)
 
 
 def _traces(G: nx.MultiDiGraph) -> dict[str, Any]:
@@ -204,141 +368,44 @@ def _traces(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 
 def _neurogenic_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:
-    """Name a neurogenic source of pain in R (a candidate with a nerve-territory route)."""
+    """True or false: C can cause pain in R along a nerve's territory (a neurogenic route)."""
     for region, result in _traces(G).items():
-        neuro = [c for c in result.candidates if "neurogenic" in c.mechanisms]
-        other = [c for c in result.candidates if "neurogenic" not in c.mechanisms]
-        if not neuro or not other:
-            continue
-        pick = rng.choice(neuro)
-        route = next(r for r in pick.routes if r.mechanism == "neurogenic")
-        cites = [s for e in route.edges for s in e["sources"]]
-        mechs = sorted({m for c in other for m in c.mechanisms})
-        yield Question(
-            "neurogenic",
-            f"Name a neurogenic source (a route along a nerve's territory) of pain in the "
-            f"{_label(G, region)}.",
-            _options(rng, _opt(G, pick.id), [_opt(G, c.id) for c in other]), pick.id,
-            route.explanation + f" The other options reach the {_label(G, region)} only by "
-            f"{' or '.join(mechs)} routes.", _refs(G, cites), region)
+        for c in result.candidates:
+            # the route must end in the region itself (a sub-region is asked on its own)
+            route = next((r for r in c.routes if r.mechanism == "neurogenic"
+                          and r.nodes[-1] == region), None)
+            if route is None:
+                continue
+            cites = [s for e in route.edges for s in e["sources"]]
+            yield _true_false(
+                G, "neurogenic", f"neurogenic|{c.id}|{region}",
+                f"{the(G, c.id)} can cause pain in the {_label(G, region)} along a nerve's "
+                f"territory (a neurogenic route).", True, route.explanation, cites, region)
 
 
 def _referral_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:
-    """Where does structure S refer pain? (S -refersPainTo-> R, published referral maps)
-
-    Wrong options are regions no route of any kind reaches from S, so a region the graph
-    reaches some other way is never marked wrong.
-    """
-    from kg.reason.trace import REGION, trace
-
-    regions = sorted(n for n, d in G.nodes(data=True) if REGION in d.get("types", ()))
-    refers: dict[str, list[tuple[str, dict]]] = {}
-    for s, r, d in _edges(G, "kg:refersPainTo"):
-        refers.setdefault(s, []).append((r, d))
-    denied = {(s, r): d for s, r, d in _edges(G, "kg:doesNotReferPainTo")}
-    for structure in sorted(refers):
-        right = {r for r, _ in refers[structure]}
-        near = {c for r in right for c in _region_family(G, r)}
-        near |= {c.id for c in trace(G, structure, forward=True).candidates}
-        wrong = [r for r in regions if r not in near]
-        # A region the literature says it does *not* refer to is the most instructive wrong answer.
-        denied_here = [r for (s, r) in denied if s == structure and r not in right]
-        if not wrong and not denied_here:
-            continue
-        region, edge = rng.choice(sorted(refers[structure], key=lambda x: x[0]))
-        pool = [_opt(G, r) for r in wrong]
-        options = list(_options(rng, _opt(G, region), pool))
-        note = ""
-        if denied_here and not any(o.id in denied_here for o in options):
-            options[next(i for i, o in enumerate(options) if o.id != region)] = _opt(
-                G, denied_here[0])
-        for o in options:
-            if o.id in denied_here:
-                d = denied[(structure, o.id)]
-                note = (f" By contrast, {the(G, structure)} did not refer pain to the "
-                        f"{o.label} in published block studies.")
-                cites_neg = d["sources"]
-                break
-        else:
-            cites_neg = []
-        step = _step(structure, region, edge)
-        explanation = explain_route(G, (structure, region), (step,), region) + note
-        yield Question(
-            "referral", f"Where can pain from {the(G, structure)} be felt?",
-            tuple(options), region, explanation,
-            _refs(G, [*edge["sources"], *cites_neg]), structure)
-
-
-def _region_family(G: nx.MultiDiGraph, region: str) -> set[str]:
-    """The region, its parts and what it is part of (not fair as a wrong answer)."""
-    family = {region}
-    for _, parent, k in G.out_edges(region, keys=True):
-        if k in ("BFO:0000050", "obo:BFO_0000050"):
-            family.add(parent)
-    for child, _, k in G.in_edges(region, keys=True):
-        if k in ("BFO:0000050", "obo:BFO_0000050"):
-            family.add(child)
-    return family
-
-
-def _test_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:
-    """Which test tells candidate A from candidate B as the source of pain in R?
-
-    A test "points to" a candidate when it is a test for a node on one of the candidate's
-    routes (the structure, root or condition); it separates A from B when it points to one and
-    not the other.
-    """
-    tests: dict[str, list[tuple[str, dict]]] = {}
-    for t, target, d in _edges(G, "kg:testFor"):
-        tests.setdefault(t, []).append((target, d))
-    if len(tests) < 2:
-        return
-    used: set[str] = set()
-    per_region: dict[str, int] = {}
-    traces = _traces(G)
-    regions = sorted(traces)
-    rng.shuffle(regions)
-    for t in sorted(tests):
-        targets = {x for x, _ in tests[t]}
-        for region in regions:
-            if t in used or per_region.get(region, 0) >= 2:
-                continue
-            cands = traces[region].candidates
-            route_nodes = {c.id: {n for r in c.routes for n in r.nodes[:-1]} for c in cands}
-            hit = [c for c in cands if route_nodes[c.id] & targets]
-            if not hit:
-                continue
-            a = hit[0]
-            # The other source reaches the region by a different mechanism altogether, so the
-            # test separates two kinds of route (a hip joint's referred pain from a root's).
-            miss = [c for c in cands if not route_nodes[c.id] & targets
-                    and not set(c.mechanisms) & set(a.mechanisms)]
-            if not miss:
-                continue
-            b = miss[0]
-            wrong = [o for o in sorted(tests) if o != t
-                     and bool(route_nodes[a.id] & {x for x, _ in tests[o]})
-                     == bool(route_nodes[b.id] & {x for x, _ in tests[o]})]
-            if not wrong:
-                continue
-            used.add(t)
-            per_region[region] = per_region.get(region, 0) + 1
-            target, edge = next((x, d) for x, d in tests[t] if x in route_nodes[a.id])
-            acc = _accuracy(edge)
-            explanation = (
-                f"{_label(G, t)} is a test for {the(G, target)}{acc}, which lies on the route "
-                f"from {the(G, a.id)} to the {_label(G, region)}; nothing on the route from "
-                f"{the(G, b.id)} is what it tests. The other options test both sources or "
-                f"neither.")
-            pair = [a, b]
-            rng.shuffle(pair)
-            yield Question(
-                "test",
-                f"Pain in the {_label(G, region)} could come from {the(G, pair[0].id)} or from "
-                f"{the(G, pair[1].id)}. Which test helps tell them apart?",
-                _options(rng, _opt(G, t), [_opt(G, o) for o in wrong]), t,
-                explanation[0].upper() + explanation[1:], _refs(G, edge["sources"]), region,
-                (a.id, b.id))
+    """True or false: pain from S can be felt in R (published referral maps), and the negative
+    evidence: in block studies S referred pain to R (false, when no referral route says so)."""
+    for s, r, d in sorted(_edges(G, "kg:refersPainTo"), key=lambda x: x[:2]):
+        step = _step(s, r, d)
+        explanation = explain_route(G, (s, r), (step,), r)
+        yield _true_false(
+            G, "referral", f"referral|{s}|{r}",
+            f"pain from {the(G, s)} can be felt in the {_label(G, r)}.", True, explanation,
+            d["sources"], s)
+    for s, r, d in sorted(_edges(G, "kg:doesNotReferPainTo"), key=lambda x: x[:2]):
+        if r in reachable_regions(G, s, ("somatic",)):
+            continue  # some referral route says otherwise: not asked
+        comment = next((i["comment"] for i in d.get("evidence", ()) if i.get("comment")), "")
+        note = f" {comment.rstrip('.')}." if comment else ""
+        text = (f"In published anaesthetic block studies {the(G, s)} did not refer pain to the "
+                f"{_label(G, r)}{cite(G, d['sources'])}.{note}")
+        yield _true_false(
+            G, "referral", f"no_referral|{s}|{r}",
+            f"in anaesthetic block studies, pain from {the(G, s)} was referred to the "
+            f"{_label(G, r)}.", False, text, d["sources"], s,
+            f"It is false: in published anaesthetic block studies {the(G, s)} did not refer "
+            f"pain to the {_label(G, r)}{cite(G, d['sources'])}.", (s, r, ("somatic",)))
 
 
 def _accuracy(edge: dict[str, Any]) -> str:
@@ -346,33 +413,30 @@ def _accuracy(edge: dict[str, Any]) -> str:
     return f" ({', '.join(figures)})" if figures else ""
 
 
+def _test_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:
+    """True or false: test T is a test for X (with its published accuracy)."""
+    for t, target, d in sorted(_edges(G, "kg:testFor"), key=lambda x: x[:2]):
+        fact = f"{_label(G, t)} is a test for {the(G, target)}{_accuracy(d)}"
+        yield _true_false(
+            G, "test", f"test|{t}|{target}", f"{_label(G, t)} is a test for {the(G, target)}.",
+            True, _cap(fact) + cite(G, d["sources"]) + ".", d["sources"], target)
+
+
 def _red_flag_questions(G: nx.MultiDiGraph, rng: random.Random) -> Iterator[Question]:
-    """Which red flag points to serious condition C? (flag -redFlagFor-> C)"""
-    flags: dict[str, list[tuple[str, dict]]] = {}
-    all_flags: set[str] = set()
-    for f, c, d in _edges(G, "kg:redFlagFor"):
-        flags.setdefault(c, []).append((f, d))
-        all_flags.add(f)
-    for condition in sorted(flags):
-        right = {f for f, _ in flags[condition]}
-        wrong = [_opt(G, f) for f in sorted(all_flags - right)]
-        if not wrong:
-            continue
-        flag, edge = rng.choice(sorted(flags[condition], key=lambda x: x[0]))
+    """True or false: flag F is a red flag for serious condition C."""
+    for flag, condition, d in sorted(_edges(G, "kg:redFlagFor"), key=lambda x: x[:2]):
         data = G.nodes[condition]
         urgency = f" Urgency: {data['urgency']}." if data.get("urgency") else ""
         action = f" Action: {data['action']}." if data.get("action") else ""
-        others = sorted(_label(G, f) for f in right if f != flag)
-        also = f" Other red flags for it in the graph: {', '.join(others)}." if others else ""
-        text = f"{_label(G, flag)} is a red flag for {_label(G, condition)}."
-        yield Question(
-            "red_flag", f"Which red flag points to {_label(G, condition)}?",
-            _options(rng, _opt(G, flag), wrong), flag,
-            text[0].upper() + text[1:] + urgency + action + also,
-            _refs(G, edge["sources"]), condition)
+        fact = f"{_label(G, flag)} is a red flag for {_label(G, condition)}"
+        yield _true_false(
+            G, "red_flag", f"red_flag|{flag}|{condition}", fact + ".", True,
+            _cap(fact) + cite(G, d["sources"]) + "." + urgency + action, d["sources"],
+            condition)
 
 
 _GENERATORS: dict[str, Generator] = {
+    "key_point": _key_point_questions,
     "dermatome": _dermatome_questions,
     "neurogenic": _neurogenic_questions,
     "referral": _referral_questions,
@@ -382,7 +446,8 @@ _GENERATORS: dict[str, Generator] = {
 
 
 def question_bank(G: nx.MultiDiGraph, seed: int = 0) -> dict[str, list[Question]]:
-    """Every question the graph supports, by kind (the same seed gives the same bank)."""
+    """Every question the graph supports, by kind (the same seed gives the same bank; the
+    seed only picks which justified wrong options a choice question shows)."""
     bank: dict[str, list[Question]] = {}
     for kind, gen in _GENERATORS.items():
         rng = random.Random(f"{seed}:{kind}")
@@ -427,4 +492,3 @@ def quiz_to_text(question: Question, number: int, total: int) -> str:
     for i, o in enumerate(question.options):
         lines.append(f"  {'abcdefgh'[i]}) {o.label}")
     return "\n".join(lines)
-

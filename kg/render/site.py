@@ -739,20 +739,22 @@ def build_site(G: nx.MultiDiGraph, outdir: str | Path, *, quiz_seed: int = 0,
     from kg.reason.quiz import KINDS, question_bank
 
     bank = question_bank(G, quiz_seed)
-    questions: list[Any] = []
-    queues = {k: list(v) for k, v in bank.items()}
-    while len(questions) < quiz_size and any(queues.values()):
-        for k in KINDS:
-            if queues.get(k) and len(questions) < quiz_size:
-                questions.append(queues[k].pop(0))
+    # The page holds the whole bank; its script draws a fresh set of ``quiz_size`` each visit
+    # and "More questions" shows unseen ones, so the count the index promises is on the page.
+    questions = [q for k in KINDS for q in bank.get(k, [])]
     qrows = []
     for q in questions:
         d = q.to_dict()
         d["heading"] = KINDS.get(q.kind, q.kind)
         d["sources"] = _cites(G, [s["id"] for s in q.sources], links, "")
         d["topic_ref"] = _ref(G, q.topic, links, "") if q.topic in G else None
+        for o in d["options"]:
+            if "why_wrong" in o:
+                o["why_wrong_sources"] = _cites(G, [s["id"] for s in o["why_wrong_sources"]],
+                                                links, "")
         qrows.append(d)
-    render("site/quiz.html.j2", "quiz.html", questions=qrows, kinds=KINDS, title="Quiz")
+    render("site/quiz.html.j2", "quiz.html", questions=qrows, kinds=KINDS, title="Quiz",
+           draw=min(quiz_size, len(qrows)))
 
     # index ----------------------------------------------------------------------------------
     directory: dict[str, list[dict[str, Any]]] = {}

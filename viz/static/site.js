@@ -442,12 +442,54 @@
   }
 
   /* ------------------------------------------------------------------ quiz */
+  /* The page holds the whole bank; each visit shows a fresh random set of data-draw questions
+     and "More questions" reveals unseen ones until the bank is exhausted. */
   function quiz() {
+    var root = document.getElementById("quiz");
     var qs = Array.prototype.slice.call(document.querySelectorAll(".question"));
-    if (!qs.length) { return; }
-    var right = 0, done = 0;
+    if (!root || !qs.length) { return; }
+    var draw = Math.max(1, parseInt(root.getAttribute("data-draw"), 10) || qs.length);
+    var right = 0, done = 0, order = [], shown = 0;
     var rightEl = document.getElementById("score-right"), doneEl = document.getElementById("score-done");
-    function update() { rightEl.textContent = String(right); doneEl.textContent = String(done); }
+    var shownEl = document.getElementById("q-shown"), more = document.getElementById("quiz-more");
+    var note = document.getElementById("more-note"), list = document.getElementById("question-list");
+    function update() {
+      rightEl.textContent = String(right); doneEl.textContent = String(done);
+      shownEl.textContent = String(shown);
+      if (more) {
+        more.disabled = shown >= qs.length;
+        note.textContent = shown >= qs.length ? "All " + qs.length + " questions in the bank are shown." :
+          (qs.length - shown) + " more in the bank.";
+      }
+    }
+    function reveal(n) {
+      var stop = Math.min(order.length, shown + n);
+      for (var i = shown; i < stop; i += 1) {
+        var q = order[i];
+        q.hidden = false;
+        q.querySelector(".q-number").textContent = String(i + 1);
+      }
+      shown = stop;
+      update();
+    }
+    function clear(q) {
+      q.classList.remove("answered", "is-correct", "is-wrong");
+      q.querySelector(".feedback").hidden = true;
+      Array.prototype.forEach.call(q.querySelectorAll(".option"), function (o) {
+        o.disabled = false; o.classList.remove("correct", "wrong", "chosen");
+      });
+    }
+    function fresh() {
+      order = qs.slice();
+      for (var i = order.length - 1; i > 0; i -= 1) {  /* Fisher-Yates with Math.random */
+        var j = Math.floor(Math.random() * (i + 1)), t = order[i];
+        order[i] = order[j]; order[j] = t;
+      }
+      qs.forEach(function (q) { q.hidden = true; clear(q); });
+      order.forEach(function (q) { list.appendChild(q); });  /* page order = drawing order */
+      shown = 0; right = 0; done = 0;
+      reveal(draw);
+    }
     qs.forEach(function (q) {
       var answer = q.getAttribute("data-answer");
       var buttons = Array.prototype.slice.call(q.querySelectorAll(".option"));
@@ -474,17 +516,17 @@
       });
     });
     document.getElementById("quiz-reset").addEventListener("click", function () {
-      qs.forEach(function (q) {
-        q.classList.remove("answered", "is-correct", "is-wrong");
-        q.querySelector(".feedback").hidden = true;
-        Array.prototype.forEach.call(q.querySelectorAll(".option"), function (o) {
-          o.disabled = false; o.classList.remove("correct", "wrong", "chosen");
-        });
-      });
-      right = 0; done = 0; update();
+      fresh();
       window.scrollTo(0, 0);
     });
-    site.quiz = { score: function () { return { right: right, done: done }; } };
+    if (more) { more.addEventListener("click", function () { reveal(draw); }); }
+    fresh();
+    site.quiz = {
+      score: function () { return { right: right, done: done }; },
+      shown: function () { return order.slice(0, shown).map(function (q) { return q.id; }); },
+      total: qs.length,
+      more: function () { reveal(draw); }
+    };
   }
 
   bodyMap();
